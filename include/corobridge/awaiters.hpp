@@ -1,0 +1,180 @@
+// Awaitables that suspend a C++ coroutine until something happens, always resuming it on
+// the thread of whoever drives it (never inline in a waker or on a foreign thread):
+//   co_await corobridge::sleep_for(10ms);   // a timer on the executor's clock
+//   co_await corobridge::yield();           // let other ready work run first
+//   int v = co_await some_std_future;       // std::future / std::shared_future
+#pragma once
+
+#include <chrono>
+#include <coroutine>
+#include <cstdint>
+#include <future>
+#include <memory>
+#include <optional>
+#include <utility>
+
+#include "corobridge/corobridge.h"
+#include "corobridge/detail/trampoline.hpp"
+#include "corobridge/detail/waiter_pool.hpp"
+#include "corobridge/executor.hpp"
+
+namespace corobridge {
+
+/// Awaiter of `sleep_for`/`sleep_until`: a timer in the queue of the executor running
+/// this coroutine. Resumes with the time actually waited on the executor's clock.
+/// Destroying the coroutine while it waits removes the timer from the queue.
+class [[nodiscard]] sleep_awaiter {
+ public:
+  explicit sleep_awaiter(std::chrono::nanoseconds delay, bool absolute = false) noexcept
+      : amount_(delay), absolute_(absolute) {}
+  sleep_awaiter(const sleep_awaiter&) = delete;
+  sleep_awaiter& operator=(const sleep_awaiter&) = delete;
+  ~sleep_awaiter() {
+    if (node_.executor != nullptr) corobridge_rs_timer_cancel(&node_);
+  }
+
+  bool await_ready() {
+    if (!absolute_ && amount_.count() <= 0) return true;
+    executor_ = corobridge_rs_current_executor();
+    if (executor_ == nullptr) {
+      throw no_executor("corobridge: sleep_for/GameTimer::wait_for needs a corobridge executor");
+    }
+    return absolute_ && corobridge_rs_executor_now(executor_) >= amount_.count();
+  }
+  bool await_suspend(std::coroutine_handle<> self) noexcept {
+    node_.frame = self.address();
+    const int rc = absolute_ ? corobridge_rs_timer_add_at(executor_, amount_.count(), &node_)
+                             : corobridge_rs_timer_add_after(executor_, amount_.count(), &node_);
+    failed_ = rc != 0;
+    return !failed_;
+  }
+  /// The time waited, on the executor's clock.
+  std::chrono::nanoseconds await_resume() const {
+    if (failed_) throw no_executor("corobridge: timer registered off the executor's thread");
+    return std::chrono::nanoseconds{node_.time_ns};
+  }
+
+ private:
+  std::chrono::nanoseconds amount_;
+  corobridge_executor* executor_ = nullptr;
+  corobridge_timer_node node_{};
+  bool absolute_;
+  bool failed_ = false;
+};
+
+/// Suspends for `delay` on the clock of the executor running the coroutine.
+inline sleep_awaiter sleep_for(std::chrono::nanoseconds delay) noexcept {
+  return sleep_awaiter{delay};
+}
+/// Suspends until `deadline` on the clock of the executor running the coroutine.
+inline sleep_awaiter sleep_until(executor_clock::time_point deadline) noexcept {
+  return sleep_awaiter{deadline.time_since_epoch(), true};
+}
+
+/// Awaiter of `yield()`: requeues the coroutine behind the work that is already ready.
+class [[nodiscard]] yield_awaiter {
+ public:
+  yield_awaiter() noexcept = default;
+  yield_awaiter(const yield_awaiter&) = delete;
+  yield_awaiter& operator=(const yield_awaiter&) = delete;
+  ~yield_awaiter() {
+    if (node_.queue != nullptr) corobridge_rs_unschedule(&node_);
+  }
+  bool await_ready() const noexcept { return false; }
+  /// Without a driver on this thread there is nothing to yield to: continue at once.
+  bool await_suspend(std::coroutine_handle<> self) noexcept {
+    node_.frame = self.address();
+    node_.kind = COROBRIDGE_NODE_FRAME;
+    return corobridge_rs_schedule(&node_) == 0;
+  }
+  void await_resume() const noexcept {}
+
+ private:
+  corobridge_sched_node node_{};
+};
+
+/// Lets other ready coroutines and futures run, then continues.
+inline yield_awaiter yield() noexcept { return {}; }
+
+namespace detail {
+
+template <typename Future>
+struct future_result {
+  using type = decltype(std::declval<Future&>().get());
+};
+
+/// A std::future (or shared_future) moved into the waiter pool's keeping, so that the
+/// pool never points into a coroutine frame that may be destroyed meanwhile.
+template <typename Future>
+class future_wait final : public pool_wait {
+ public:
+  explicit future_wait(Future&& future) noexcept : future_(std::move(future)) {}
+  bool wait_ready(std::chrono::milliseconds timeout) override {
+    return future_.wait_for(timeout) == std::future_status::ready;
+  }
+  Future& future() noexcept { return future_; }
+
+ private:
+  Future future_;
+};
+
+}  // namespace detail
+
+/// Awaiter for `std::future<T>` and `std::shared_future<T>`. Does not start a thread per
+/// await: a bounded shared waiter pool watches the future and wakes the coroutine on its
+/// own executor's thread. The awaited future is moved into the pool's keeping when the
+/// coroutine suspends (read the result from the `co_await` expression).
+template <typename Future>
+class [[nodiscard]] future_awaiter {
+ public:
+  explicit future_awaiter(Future& source) noexcept : source_(&source) {}
+  explicit future_awaiter(Future&& source) noexcept
+      : owned_(std::move(source)), source_(&*owned_) {}
+  future_awaiter(const future_awaiter&) = delete;
+  future_awaiter& operator=(const future_awaiter&) = delete;
+  ~future_awaiter() { detail::release_waker(waker_); }
+
+  bool await_ready() {
+    if (!source_->valid()) throw std::future_error(std::future_errc::no_state);
+    if (source_->wait_for(std::chrono::seconds(0)) == std::future_status::ready) return true;
+    if (corobridge_rs_has_driver() == 0) {
+      throw no_executor("corobridge: co_await on a std::future needs a corobridge executor");
+    }
+    return false;
+  }
+  void await_suspend(std::coroutine_handle<> self) {
+    waker_ = corobridge_rs_waker_new(self.address());
+    wait_ = std::make_shared<detail::future_wait<Future>>(std::move(*source_));
+    wait_->set_waker(corobridge_rs_waker_retain(waker_));
+    detail::submit_to_waiter_pool(wait_);
+  }
+  decltype(auto) await_resume() {
+    if (wait_) return wait_->future().get();
+    return source_->get();
+  }
+
+ private:
+  std::optional<Future> owned_;
+  Future* source_;
+  std::shared_ptr<detail::future_wait<Future>> wait_;
+  corobridge_waker* waker_ = nullptr;
+};
+
+template <typename T>
+future_awaiter<std::future<T>> operator co_await(std::future<T>& f) noexcept {
+  return future_awaiter<std::future<T>>{f};
+}
+template <typename T>
+future_awaiter<std::future<T>> operator co_await(std::future<T>&& f) noexcept {
+  return future_awaiter<std::future<T>>{std::move(f)};
+}
+template <typename T>
+future_awaiter<std::shared_future<T>> operator co_await(std::shared_future<T>& f) noexcept {
+  return future_awaiter<std::shared_future<T>>{f};
+}
+template <typename T>
+future_awaiter<std::shared_future<T>> operator co_await(std::shared_future<T>&& f) noexcept {
+  return future_awaiter<std::shared_future<T>>{std::move(f)};
+}
+
+}  // namespace corobridge

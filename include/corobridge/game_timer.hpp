@@ -1,0 +1,103 @@
+// The seed's game-loop scheduling: GameTimer::wait_for and GameEngine, on corobridge's
+// executor (its timer queue orders resumptions; destroyed tasks are unregistered).
+#pragma once
+
+#include <chrono>
+#include <coroutine>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <utility>
+
+#include "corobridge/awaiters.hpp"
+#include "corobridge/corobridge.h"
+#include "corobridge/executor.hpp"
+#include "corobridge/task.hpp"
+
+namespace corobridge {
+
+/// `co_await GameTimer::wait_for(16ms)` suspends a game coroutine for a duration on the
+/// clock of the executor (GameEngine) running it, and yields the time actually waited.
+class GameTimer {
+ public:
+  static sleep_awaiter wait_for(std::chrono::nanoseconds duration) noexcept {
+    return sleep_for(duration);
+  }
+};
+
+/// Identifies a GameEngine::schedule_resume registration (0 is never valid).
+struct resume_id {
+  std::uint64_t value = 0;
+};
+
+/// The seed's game engine: owns spawned behaviour tasks and resumes coroutines at their
+/// scheduled times. Backed by corobridge's executor: either its own (constructed with a
+/// clock) or one lent by Rust (`GameEngine{executor_ref{...}}`). One frame is one
+/// `update()`: on a real clock it runs what is due now; on a virtual clock it first moves
+/// time forward by the frame time. Equal deadlines fire in the order they were set.
+class GameEngine {
+ public:
+  using clock = executor_clock;
+  using time_point = executor_clock::time_point;
+
+  /// An engine with its own executor.
+  explicit GameEngine(clock_kind kind = clock_kind::real,
+                      std::chrono::nanoseconds frame_time = std::chrono::milliseconds(16))
+      : owned_(std::in_place, kind), executor_(owned_->ref()), frame_time_(frame_time) {}
+  /// An engine driving a borrowed executor (which must outlive the engine).
+  explicit GameEngine(executor_ref executor,
+                      std::chrono::nanoseconds frame_time = std::chrono::milliseconds(16))
+      : executor_(executor), frame_time_(frame_time) {}
+
+  /// Starts a behaviour; the engine owns it until it finishes or is cancelled.
+  template <typename T>
+  spawn_id spawn_task(task<T> behaviour) {
+    return executor_.spawn(std::move(behaviour));
+  }
+  /// Destroys a spawned behaviour that has not finished.
+  bool cancel_task(spawn_id id) noexcept { return executor_.cancel(id); }
+
+  /// Resumes `handle` at `when` (the seed's verb). The caller owns the coroutine and must
+  /// `cancel_resume` before destroying it; prefer `co_await GameTimer::wait_for`, which
+  /// does that itself.
+  resume_id schedule_resume(std::coroutine_handle<> handle, time_point when) {
+    const std::uint64_t id = corobridge_rs_timer_add_frame(
+        executor_.raw(), when.time_since_epoch().count(), handle.address());
+    if (id == 0) throw std::logic_error("corobridge: schedule_resume off the engine's thread");
+    return resume_id{id};
+  }
+  /// Steady-clock overload for real-clock engines (the seed's signature).
+  resume_id schedule_resume(std::coroutine_handle<> handle,
+                            std::chrono::steady_clock::time_point when) {
+    const auto from_now = when - std::chrono::steady_clock::now();
+    return schedule_resume(
+        handle, now() + std::chrono::duration_cast<std::chrono::nanoseconds>(from_now));
+  }
+  /// Cancels a schedule_resume registration; false if it already fired.
+  bool cancel_resume(resume_id id) noexcept {
+    return corobridge_rs_timer_cancel_frame(executor_.raw(), id.value) == 1;
+  }
+
+  /// Runs one frame; returns the number of resumes and polls it did.
+  std::uint64_t update() {
+    if (executor_.is_virtual()) return update(frame_time_);
+    return executor_.run_until_idle();
+  }
+  /// Virtual clock: moves time forward by `dt`, firing timers in deadline order and
+  /// running what they wake; returns the number of resumes and polls done.
+  std::uint64_t update(std::chrono::nanoseconds dt) { return executor_.advance(dt); }
+
+  [[nodiscard]] time_point now() const noexcept { return executor_.now(); }
+  [[nodiscard]] std::chrono::nanoseconds frame_time() const noexcept { return frame_time_; }
+  [[nodiscard]] std::size_t live_tasks() const noexcept { return executor_.live_tasks(); }
+  [[nodiscard]] std::size_t pending_timers() const noexcept { return executor_.pending_timers(); }
+  [[nodiscard]] executor_ref executor() const noexcept { return executor_; }
+
+ private:
+  std::optional<executor> owned_;
+  executor_ref executor_;
+  std::chrono::nanoseconds frame_time_;
+};
+
+}  // namespace corobridge

@@ -1,0 +1,99 @@
+//! Errors that cross the language boundary, as typed values.
+
+use std::any::Any;
+
+/// A C++ exception that reached Rust: its demangled type name and `what()`.
+///
+/// ```
+/// # use corobridge::CppException;
+/// let e = CppException::new("std::runtime_error", "boom");
+/// assert_eq!(e.to_string(), "C++ exception std::runtime_error: boom");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("C++ exception {type_name}: {what}")]
+pub struct CppException {
+    type_name: String,
+    what: String,
+}
+
+impl CppException {
+    /// Builds an exception description (used by the runtime and by tests).
+    pub fn new(type_name: impl Into<String>, what: impl Into<String>) -> Self {
+        Self {
+            type_name: type_name.into(),
+            what: what.into(),
+        }
+    }
+
+    /// The exception's demangled C++ type, e.g. `std::runtime_error`.
+    pub fn type_name(&self) -> &str {
+        &self.type_name
+    }
+
+    /// The exception's `what()`, or a note that it does not derive from `std::exception`.
+    pub fn what(&self) -> &str {
+        &self.what
+    }
+}
+
+/// What can go wrong when Rust drives C++ coroutines.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The C++ body threw.
+    #[error(transparent)]
+    Cpp(#[from] CppException),
+    /// The executor that was driving the task was dropped before the task finished.
+    #[error("the executor driving this C++ task was dropped before the task finished")]
+    ExecutorGone,
+    /// `advance` was called on an executor with a real clock.
+    #[error("advance() needs an executor with a virtual clock")]
+    NotVirtual,
+    /// Only a task that has not started can be handed to an executor.
+    #[error("this C++ task has already started; only an unstarted task can be spawned")]
+    AlreadyStarted,
+    /// The task object was empty (a moved-from C++ task).
+    #[error("the C++ task is empty (moved-from)")]
+    EmptyTask,
+}
+
+/// Why a spawned task produced no value.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum JoinError {
+    /// It was aborted, or its executor was dropped first.
+    #[error("the task was cancelled before it finished")]
+    Cancelled,
+    /// It panicked; the panic message is kept.
+    #[error("the task panicked: {0}")]
+    Panicked(String),
+}
+
+/// Receives a C++ exception's description through the C ABI (`corobridge_error_sink`).
+#[derive(Debug, Default)]
+pub(crate) struct ErrorSink {
+    pub(crate) exception: Option<CppException>,
+}
+
+impl ErrorSink {
+    /// The pointer handed to C++.
+    pub(crate) fn as_abi(&mut self) -> *mut crate::ffi::abi::corobridge_error_sink {
+        (self as *mut Self).cast()
+    }
+
+    /// The recorded exception, or a placeholder if C++ could not describe it.
+    pub(crate) fn into_exception(self) -> CppException {
+        self.exception
+            .unwrap_or_else(|| CppException::new("unknown", "the exception could not be described"))
+    }
+}
+
+/// The message of a panic payload (`&str` or `String`), or a placeholder.
+pub(crate) fn panic_message(payload: &(dyn Any + Send)) -> String {
+    if let Some(s) = payload.downcast_ref::<&str>() {
+        (*s).to_owned()
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "a panic with a non-string payload".to_owned()
+    }
+}

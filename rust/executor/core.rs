@@ -1,0 +1,697 @@
+//! The executor's state and run loop. One thread only: everything here is reached through
+//! `&Core` on the executor's thread (C++ reaches it through the C ABI on that thread too).
+
+use std::cell::{Cell, RefCell, UnsafeCell};
+use std::collections::VecDeque;
+use std::ffi::c_void;
+use std::future::Future;
+use std::pin::pin;
+use std::ptr::NonNull;
+use std::rc::{Rc, Weak};
+use std::sync::Arc;
+use std::task::{Context, Poll, Wake, Waker};
+use std::time::{Duration, Instant};
+
+use super::context::{self, Driver};
+use super::cpp_waker::CppWaker;
+use super::remote::{Remote, RemoteItem};
+use super::roots::{RootId, Roots};
+use super::run_queue::{KIND_FRAME, KIND_TASK, KIND_WAKER, RunQueue};
+use super::task::TaskCell;
+use super::timer::{Fire, Target, TimerKey, TimerQueue};
+use super::{ClockKind, Stats, TaskFailure};
+use crate::error::ErrorSink;
+use crate::ffi::abi::{
+    COROBRIDGE_NO_ROOT, COROBRIDGE_TASK_ERROR, COROBRIDGE_TASK_PENDING, corobridge_completion,
+    corobridge_cpp_task_error, corobridge_task_header,
+};
+use crate::ffi::{self, TaskHeader, TimerNode};
+use crate::{CppException, Error};
+
+thread_local! {
+    static THREAD_MARK: u8 = const { 0 };
+}
+
+/// A cheap identity of the calling thread (the address of a thread-local).
+fn thread_mark() -> usize {
+    THREAD_MARK.with(|mark| std::ptr::from_ref(mark).addr())
+}
+
+enum Clock {
+    Real(Instant),
+    Virtual,
+}
+
+/// Why a run loop refused to start.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum LoopError {
+    /// The executor is already running a loop on this stack (reentrant call).
+    Reentrant,
+    /// Called from another thread than the executor's.
+    WrongThread,
+}
+
+/// See the module documentation.
+pub(crate) struct Core {
+    completion: UnsafeCell<corobridge_completion>,
+    queue: RunQueue,
+    timers: RefCell<TimerQueue>,
+    roots: RefCell<Roots>,
+    starts: RefCell<VecDeque<RootId>>,
+    finished: Cell<Vec<u32>>,
+    doomed: Cell<Vec<NonNull<TaskHeader>>>,
+    tasks: RefCell<TaskSlab>,
+    remote: Arc<Remote>,
+    clock: Clock,
+    now: Cell<u64>,
+    running: Cell<bool>,
+    resuming: Cell<u32>,
+    resumes: Cell<u64>,
+    polls: Cell<u64>,
+    timers_fired: Cell<u64>,
+    failures: RefCell<Vec<TaskFailure>>,
+    thread: usize,
+    weak_self: Weak<Core>,
+}
+
+#[derive(Default)]
+struct TaskSlab {
+    entries: Vec<Option<Arc<TaskCell>>>,
+    free: Vec<usize>,
+    live: usize,
+}
+
+impl Core {
+    pub(crate) fn new(clock: ClockKind) -> Rc<Core> {
+        Rc::new_cyclic(|weak_self| Core {
+            completion: UnsafeCell::new(corobridge_completion {
+                complete: Some(root_completed),
+            }),
+            queue: RunQueue::new(),
+            timers: RefCell::new(TimerQueue::new()),
+            roots: RefCell::new(Roots::new()),
+            starts: RefCell::new(VecDeque::new()),
+            finished: Cell::new(Vec::new()),
+            doomed: Cell::new(Vec::new()),
+            tasks: RefCell::new(TaskSlab::default()),
+            remote: Remote::new(Some(std::thread::current().id())),
+            clock: match clock {
+                ClockKind::Real => Clock::Real(Instant::now()),
+                ClockKind::Virtual => Clock::Virtual,
+            },
+            now: Cell::new(0),
+            running: Cell::new(false),
+            resuming: Cell::new(0),
+            resumes: Cell::new(0),
+            polls: Cell::new(0),
+            timers_fired: Cell::new(0),
+            failures: RefCell::new(Vec::new()),
+            thread: thread_mark(),
+            weak_self: weak_self.clone(),
+        })
+    }
+
+    pub(crate) fn queue(&self) -> &RunQueue {
+        &self.queue
+    }
+
+    pub(crate) fn remote(&self) -> &Arc<Remote> {
+        &self.remote
+    }
+
+    pub(crate) fn weak(&self) -> Weak<Core> {
+        self.weak_self.clone()
+    }
+
+    pub(crate) fn is_virtual(&self) -> bool {
+        matches!(self.clock, Clock::Virtual)
+    }
+
+    /// True on the executor's own thread.
+    pub(crate) fn on_own_thread(&self) -> bool {
+        thread_mark() == self.thread
+    }
+
+    /// The executor's time in nanoseconds, as of the current turn.
+    pub(crate) fn now(&self) -> u64 {
+        self.now.get()
+    }
+
+    fn refresh_clock(&self) {
+        if let Clock::Real(origin) = self.clock {
+            let elapsed = u64::try_from(origin.elapsed().as_nanos()).unwrap_or(u64::MAX);
+            self.now.set(elapsed.max(self.now.get()));
+        }
+    }
+
+    fn as_driver(&self) -> Driver {
+        Driver::Executor(NonNull::from(self))
+    }
+
+    // ---- statistics --------------------------------------------------------------------
+
+    pub(crate) fn stats(&self) -> Stats {
+        Stats {
+            resumes: self.resumes.get(),
+            polls: self.polls.get(),
+            timers_fired: self.timers_fired.get(),
+            remote_wakes: self.remote.remote_wakes(),
+            pending_timers: self.timers.borrow().len(),
+            ready: self.queue.len() + self.starts.borrow().len(),
+            live_cpp_tasks: self.roots.borrow().len(),
+            live_rust_tasks: self.tasks.borrow().live,
+            now: Duration::from_nanos(self.now.get()),
+        }
+    }
+
+    pub(crate) fn resumes(&self) -> u64 {
+        self.resumes.get()
+    }
+
+    pub(crate) fn pending_timers(&self) -> usize {
+        self.timers.borrow().len()
+    }
+
+    pub(crate) fn live_roots(&self) -> usize {
+        self.roots.borrow().len()
+    }
+
+    pub(crate) fn take_failures(&self) -> Vec<TaskFailure> {
+        std::mem::take(&mut *self.failures.borrow_mut())
+    }
+
+    pub(crate) fn record_failure(&self, failure: TaskFailure) {
+        self.failures.borrow_mut().push(failure);
+    }
+
+    // ---- timers ------------------------------------------------------------------------
+
+    pub(crate) fn add_timer(&self, deadline: u64, target: Target) -> TimerKey {
+        self.timers.borrow_mut().insert(deadline, target)
+    }
+
+    pub(crate) fn cancel_timer(&self, key: TimerKey) -> Option<Target> {
+        self.timers.borrow_mut().cancel(key)
+    }
+
+    /// Registers a bare frame (GameEngine::schedule_resume); returns its id.
+    pub(crate) fn add_frame_timer(&self, deadline: u64, frame: NonNull<c_void>) -> u64 {
+        self.timers.borrow_mut().insert_frame(deadline, frame)
+    }
+
+    pub(crate) fn cancel_frame_timer(&self, id: u64) -> bool {
+        self.timers.borrow_mut().cancel_frame(id)
+    }
+
+    pub(crate) fn timer_refresh_waker(&self, key: TimerKey, waker: &Waker) -> bool {
+        self.timers.borrow_mut().refresh_waker(key, waker)
+    }
+
+    /// Registers a C++ awaiter's timer node.
+    ///
+    /// # Safety
+    ///
+    /// `node` must stay valid until it fires, is cancelled, or the executor detaches it
+    /// (the awaiter cancels it in its destructor).
+    pub(crate) unsafe fn add_timer_node(&self, deadline: u64, node: NonNull<TimerNode>) {
+        let key = self.add_timer(deadline, Target::Node(node));
+        // SAFETY: valid per the caller's contract.
+        unsafe {
+            let node = node.as_ptr();
+            (*node).executor = std::ptr::from_ref(self).cast_mut().cast();
+            (*node).slot = key.position();
+            (*node).generation = key.generation;
+            (*node).time_ns = self.now.get() as i64;
+        }
+    }
+
+    /// Unregisters a C++ awaiter's timer node (no-op if it is not registered).
+    ///
+    /// # Safety
+    ///
+    /// `node` must be valid and, if registered, registered with this executor.
+    pub(crate) unsafe fn cancel_timer_node(&self, node: NonNull<TimerNode>) {
+        // SAFETY: valid per the caller's contract.
+        let (slot, generation) = unsafe { ((*node.as_ptr()).slot, (*node.as_ptr()).generation) };
+        let key = TimerKey::from_position(slot, generation);
+        drop(self.cancel_timer(key));
+        // SAFETY: as above.
+        unsafe { (*node.as_ptr()).executor = std::ptr::null_mut() };
+    }
+
+    // ---- spawning ----------------------------------------------------------------------
+
+    pub(crate) fn spawn_task(&self, future: std::pin::Pin<Box<dyn Future<Output = ()>>>) -> Arc<TaskCell> {
+        let task = TaskCell::new(self.remote.clone(), future);
+        {
+            let mut tasks = self.tasks.borrow_mut();
+            let slot = match tasks.free.pop() {
+                Some(slot) => {
+                    tasks.entries[slot] = Some(task.clone());
+                    slot
+                }
+                None => {
+                    tasks.entries.push(Some(task.clone()));
+                    tasks.entries.len() - 1
+                }
+            };
+            tasks.live += 1;
+            task.set_slot(slot);
+        }
+        task.clone().link(&self.queue);
+        task
+    }
+
+    fn retire_task(&self, task: &Arc<TaskCell>) {
+        task.drop_future();
+        let mut tasks = self.tasks.borrow_mut();
+        let slot = task.slot();
+        if let Some(entry) = tasks.entries.get_mut(slot) {
+            if entry.as_ref().is_some_and(|t| Arc::ptr_eq(t, task)) {
+                *entry = None;
+                tasks.free.push(slot);
+                tasks.live -= 1;
+            }
+        }
+    }
+
+    /// Takes ownership of an unstarted C++ task and queues its start.
+    ///
+    /// # Safety
+    ///
+    /// `header` must be the header of a live corobridge task frame owned by the caller,
+    /// whose ownership passes to the executor.
+    pub(crate) unsafe fn spawn_root(&self, header: NonNull<TaskHeader>) -> Result<RootId, Error> {
+        let raw = header.as_ptr();
+        // SAFETY: valid per the caller's contract; nothing else runs the task meanwhile.
+        let unstarted = unsafe { (*raw).status == COROBRIDGE_TASK_PENDING as u8 && (*raw).handoff == 0 };
+        // SAFETY: as above.
+        if !unstarted || unsafe { !(*raw).completion.is_null() } {
+            return Err(Error::AlreadyStarted);
+        }
+        let id = self.roots.borrow_mut().insert(header);
+        // SAFETY: as above; the completion object lives as long as this executor, which
+        // destroys all its roots before it goes away.
+        unsafe {
+            (*raw).root_slot = id.slot();
+            (*raw).completion = self.completion.get();
+        }
+        self.starts.borrow_mut().push_back(id);
+        Ok(id)
+    }
+
+    /// Destroys a live root (deferred until the current resumption returns if called from
+    /// inside one, so a task may cancel itself).
+    pub(crate) fn cancel_root(&self, id: RootId) -> bool {
+        let Some(header) = self.roots.borrow_mut().remove(id) else {
+            return false;
+        };
+        if self.resuming.get() > 0 {
+            let mut doomed = self.doomed.take();
+            doomed.push(header);
+            self.doomed.set(doomed);
+        } else {
+            // SAFETY: a root's frame is owned by the executor and not running now.
+            unsafe { destroy_task(header) };
+        }
+        true
+    }
+
+    // ---- running -----------------------------------------------------------------------
+
+    fn resume_frame(&self, frame: *mut c_void) {
+        self.resumes.set(self.resumes.get() + 1);
+        self.resuming.set(self.resuming.get() + 1);
+        // SAFETY: every frame reaching here was queued by a live awaiter (which unlinks it
+        // before destruction), a live root, an unclaimed token, or a fired timer whose
+        // awaiter is still suspended; all resumes happen on the executor's thread.
+        let result = unsafe { ffi::resume(frame) };
+        self.resuming.set(self.resuming.get() - 1);
+        if let Err(exception) = result {
+            self.record_failure(TaskFailure::Foreign { exception });
+        }
+        if self.resuming.get() == 0 {
+            self.after_resume();
+        }
+    }
+
+    /// Destroys roots that finished or were cancelled during the last resumption.
+    fn after_resume(&self) {
+        loop {
+            let finished = self.finished.take();
+            let doomed = self.doomed.take();
+            if finished.is_empty() && doomed.is_empty() {
+                return;
+            }
+            for slot in finished {
+                let removed = self.roots.borrow_mut().remove_slot(slot);
+                if let Some((id, header)) = removed {
+                    // SAFETY: a finished root is suspended at its final point, owned by us.
+                    if unsafe { (*header.as_ptr()).status } == COROBRIDGE_TASK_ERROR as u8 {
+                        // SAFETY: as above, and its status says it holds an exception.
+                        let exception = unsafe { describe_task_error(header) };
+                        self.record_failure(TaskFailure::Cpp { root: id, exception });
+                    }
+                    // SAFETY: as above.
+                    unsafe { destroy_task(header) };
+                }
+            }
+            for header in doomed {
+                // SAFETY: cancelled roots were removed from the slab and are not running.
+                unsafe { destroy_task(header) };
+            }
+        }
+    }
+
+    fn run_node(&self, node: NonNull<ffi::SchedNode>) {
+        // SAFETY: a popped node is valid (RunQueue's contract).
+        let (kind, frame) = unsafe { ((*node.as_ptr()).kind, (*node.as_ptr()).frame) };
+        match kind {
+            KIND_FRAME => self.resume_frame(frame),
+            KIND_TASK => {
+                // SAFETY: popped TASK node.
+                let task = unsafe { TaskCell::from_node(node) };
+                self.polls.set(self.polls.get() + 1);
+                if task.run(&self.queue) {
+                    self.retire_task(&task);
+                }
+                self.after_resume();
+            }
+            KIND_WAKER => {
+                // SAFETY: popped WAKER node.
+                let token = unsafe { CppWaker::from_node(node) };
+                if let Some(frame) = token.claim() {
+                    self.resume_frame(frame);
+                }
+            }
+            _ => debug_assert!(false, "unknown run-queue node kind {kind}"),
+        }
+    }
+
+    fn drain_remote(&self) {
+        if !self.remote.has_items() {
+            return;
+        }
+        let mut items = Vec::new();
+        self.remote.take_into(&mut items);
+        for item in items {
+            match item {
+                RemoteItem::Task(task) => {
+                    if task.is_scheduled() {
+                        task.link(&self.queue);
+                    }
+                }
+                RemoteItem::Waker(token) => token.link(&self.queue),
+                // SAFETY: a frame sent for destruction is owned by nobody else now.
+                RemoteItem::Destroy(frame) => unsafe { destroy_task(frame.0) },
+            }
+        }
+    }
+
+    fn start_roots(&self) -> u64 {
+        let mut started = 0;
+        loop {
+            let next = self.starts.borrow_mut().pop_front();
+            let Some(id) = next else { return started };
+            let header = self.roots.borrow().get(id);
+            if let Some(header) = header {
+                started += 1;
+                // SAFETY: a live root's header is valid.
+                self.resume_frame(unsafe { (*header.as_ptr()).frame });
+            }
+        }
+    }
+
+    /// Fires every timer due at `now`, in deadline then registration order.
+    fn fire_due(&self, now: u64) -> u64 {
+        let mut fired = 0;
+        loop {
+            let bucket = self.timers.borrow_mut().pop_due(now);
+            let Some(bucket) = bucket else { break };
+            let mut index = 0;
+            loop {
+                let step = self.timers.borrow_mut().fire_at(bucket, index);
+                match step {
+                    Fire::End => break,
+                    Fire::Skip => {}
+                    Fire::Target(target) => {
+                        fired += 1;
+                        self.fire(target, now);
+                    }
+                }
+                index += 1;
+            }
+            self.timers.borrow_mut().recycle(bucket);
+        }
+        self.timers_fired.set(self.timers_fired.get() + fired);
+        fired
+    }
+
+    fn fire(&self, target: Target, now: u64) {
+        match target {
+            Target::Node(node) => {
+                // SAFETY: a registered node is valid until it fires or is cancelled.
+                let frame = unsafe {
+                    let node = node.as_ptr();
+                    (*node).executor = std::ptr::null_mut();
+                    (*node).time_ns = now as i64 - (*node).time_ns;
+                    (*node).frame
+                };
+                self.resume_frame(frame);
+            }
+            Target::Frame(frame) => self.resume_frame(frame.as_ptr()),
+            Target::Waker(waker) => waker.wake(),
+            Target::FrameRecord(_) => debug_assert!(false, "resolved by the timer queue"),
+        }
+    }
+
+    /// One pass: remote work, root starts, what is ready now, due timers.
+    fn turn(&self) -> u64 {
+        self.drain_remote();
+        let mut work = self.start_roots();
+        for _ in 0..self.queue.len() {
+            let Some(node) = self.queue.pop_front() else { break };
+            self.run_node(node);
+            work += 1;
+        }
+        self.refresh_clock();
+        work + self.fire_due(self.now.get())
+    }
+
+    fn has_ready_work(&self) -> bool {
+        !self.queue.is_empty() || self.remote.has_items() || !self.starts.borrow().is_empty()
+    }
+
+    fn idle_loop(&self) -> u64 {
+        let mut total = 0;
+        loop {
+            let work = self.turn();
+            total += work;
+            if work == 0 && !self.has_ready_work() {
+                return total;
+            }
+        }
+    }
+
+    fn enter_loop(&self) -> Result<LoopGuard<'_>, LoopError> {
+        if !self.on_own_thread() {
+            return Err(LoopError::WrongThread);
+        }
+        if self.running.replace(true) {
+            return Err(LoopError::Reentrant);
+        }
+        Ok(LoopGuard {
+            core: self,
+            _entered: context::enter(self.as_driver()),
+        })
+    }
+
+    /// Runs ready work and due timers until nothing is left to do without waiting.
+    pub(crate) fn run_until_idle(&self) -> Result<u64, LoopError> {
+        let _guard = self.enter_loop()?;
+        Ok(self.idle_loop())
+    }
+
+    /// Virtual clock: moves time forward by `by`, stopping at every deadline on the way.
+    pub(crate) fn advance(&self, by: Duration) -> Result<Result<u64, LoopError>, Error> {
+        if !self.is_virtual() {
+            return Err(Error::NotVirtual);
+        }
+        let guard = match self.enter_loop() {
+            Ok(guard) => guard,
+            Err(e) => return Ok(Err(e)),
+        };
+        let target = self
+            .now
+            .get()
+            .saturating_add(u64::try_from(by.as_nanos()).unwrap_or(u64::MAX));
+        let mut work = self.idle_loop();
+        loop {
+            let next = self.timers.borrow().next_deadline();
+            match next {
+                Some(deadline) if deadline <= target => {
+                    self.now.set(deadline.max(self.now.get()));
+                    work += self.idle_loop();
+                }
+                _ => break,
+            }
+        }
+        self.now.set(target);
+        work += self.idle_loop();
+        drop(guard);
+        Ok(Ok(work))
+    }
+
+    /// Runs until `future` completes. A virtual clock jumps to the next deadline whenever
+    /// nothing else can happen.
+    pub(crate) fn block_on<F: Future>(&self, future: F) -> Result<F::Output, LoopError> {
+        let _guard = self.enter_loop()?;
+        let mut future = pin!(future);
+        let waker = Waker::from(Arc::new(MainWaker {
+            remote: self.remote.clone(),
+        }));
+        let mut cx = Context::from_waker(&waker);
+        self.remote.wake_main();
+        loop {
+            if self.remote.take_main_wake() {
+                self.polls.set(self.polls.get() + 1);
+                let poll = future.as_mut().poll(&mut cx);
+                self.after_resume();
+                if let Poll::Ready(output) = poll {
+                    return Ok(output);
+                }
+            }
+            let work = self.turn();
+            if work > 0 || self.has_ready_work() || self.remote.main_woken() {
+                continue;
+            }
+            let next = self.timers.borrow().next_deadline();
+            match (&self.clock, next) {
+                (Clock::Virtual, Some(deadline)) => self.now.set(deadline.max(self.now.get())),
+                (Clock::Virtual, None) => self.remote.park(None),
+                (Clock::Real(_), Some(deadline)) => {
+                    let wait = deadline.saturating_sub(self.now.get());
+                    self.remote.park(Some(Duration::from_nanos(wait)));
+                }
+                (Clock::Real(_), None) => self.remote.park(None),
+            }
+        }
+    }
+}
+
+struct LoopGuard<'a> {
+    core: &'a Core,
+    _entered: context::Entered,
+}
+
+impl Drop for LoopGuard<'_> {
+    fn drop(&mut self) {
+        self.core.running.set(false);
+    }
+}
+
+struct MainWaker {
+    remote: Arc<Remote>,
+}
+
+impl Wake for MainWaker {
+    fn wake(self: Arc<Self>) {
+        self.remote.wake_main();
+    }
+    fn wake_by_ref(self: &Arc<Self>) {
+        self.remote.wake_main();
+    }
+}
+
+impl Drop for Core {
+    fn drop(&mut self) {
+        // Nothing may be sent to us any more; frames already sent for destruction go now.
+        for item in self.remote.close() {
+            if let RemoteItem::Destroy(frame) = item {
+                // SAFETY: a frame sent for destruction is owned by nobody else.
+                unsafe { destroy_task(frame.0) };
+            }
+        }
+        // Roots, then Rust tasks (whose futures may own C++ tasks bound to us), until
+        // destructors stop creating more.
+        loop {
+            let roots = self.roots.borrow_mut().drain();
+            let doomed = self.doomed.take();
+            let tasks: Vec<Arc<TaskCell>> = {
+                let mut slab = self.tasks.borrow_mut();
+                slab.live = 0;
+                slab.free.clear();
+                slab.entries.drain(..).flatten().collect()
+            };
+            if roots.is_empty() && doomed.is_empty() && tasks.is_empty() {
+                break;
+            }
+            for header in roots.into_iter().chain(doomed) {
+                // SAFETY: roots are owned by the executor and not running.
+                unsafe { destroy_task(header) };
+            }
+            for task in tasks {
+                task.drop_future();
+            }
+        }
+        self.starts.borrow_mut().clear();
+        drop(self.finished.take());
+        // Timers of frames we do not own: tell their awaiters we are gone.
+        for target in self.timers.borrow_mut().drain() {
+            if let Target::Node(node) = target {
+                // SAFETY: a registered node is valid while registered.
+                unsafe { (*node.as_ptr()).executor = std::ptr::null_mut() };
+            }
+        }
+        while let Some(node) = self.queue.pop_front() {
+            // SAFETY: popped nodes are valid; TASK and WAKER nodes carry a reference.
+            match unsafe { (*node.as_ptr()).kind } {
+                // SAFETY: popped TASK node (its future was dropped above).
+                KIND_TASK => drop(unsafe { TaskCell::from_node(node) }),
+                // SAFETY: popped WAKER node.
+                KIND_WAKER => drop(unsafe { CppWaker::from_node(node) }),
+                _ => {}
+            }
+        }
+    }
+}
+
+/// Called by a root task's final suspend (on the executor's thread, inside a resume).
+unsafe extern "C" fn root_completed(completion: *mut corobridge_completion, task: *mut corobridge_task_header) {
+    let offset = std::mem::offset_of!(Core, completion);
+    // SAFETY: this callback is only installed as `Core::completion`, so the pointer is that
+    // field of a live Core (a Core destroys its roots before it goes away).
+    let core = unsafe { &*completion.cast::<u8>().sub(offset).cast::<Core>() };
+    // SAFETY: the completing task's header is valid during its final suspend.
+    let slot = unsafe { (*task).root_slot };
+    if slot != COROBRIDGE_NO_ROOT {
+        let mut finished = core.finished.take();
+        finished.push(slot);
+        core.finished.set(finished);
+    }
+}
+
+/// Destroys a task frame after detaching it from any completion callback.
+///
+/// # Safety
+///
+/// `header` must belong to a live, suspended task frame owned by the caller.
+pub(crate) unsafe fn destroy_task(header: NonNull<TaskHeader>) {
+    // SAFETY: valid per the caller's contract.
+    unsafe {
+        (*header.as_ptr()).completion = std::ptr::null_mut();
+        ffi::destroy((*header.as_ptr()).frame);
+    }
+}
+
+/// Describes the exception stored in a finished task.
+///
+/// # Safety
+///
+/// `header` must belong to a live task frame whose status is `COROBRIDGE_TASK_ERROR`.
+pub(crate) unsafe fn describe_task_error(header: NonNull<TaskHeader>) -> CppException {
+    let mut sink = ErrorSink::default();
+    // SAFETY: valid per the caller's contract; the sink outlives the call.
+    unsafe { corobridge_cpp_task_error(header.as_ptr(), sink.as_abi()) };
+    sink.into_exception()
+}

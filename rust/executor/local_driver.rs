@@ -1,0 +1,104 @@
+//! The driver of a `CppTask` polled under a foreign executor (tokio, futures'
+//! `block_on`, ...): a run queue drained inside the future's `poll`, and a remote side
+//! that wakes the outer task's `Waker` when another thread queues work.
+
+use std::sync::Arc;
+
+use super::cpp_waker::CppWaker;
+use super::remote::{Remote, RemoteItem};
+use super::run_queue::{KIND_FRAME, KIND_TASK, KIND_WAKER, RunQueue};
+use crate::ffi;
+
+/// See the module documentation.
+pub(crate) struct LocalDriver {
+    queue: RunQueue,
+    remote: Arc<Remote>,
+}
+
+// SAFETY: the run queue is only touched while the owning `CppTask` future is polled or
+// dropped, which `&mut`/ownership makes exclusive even when the future migrates between
+// threads; frames bound to this driver are resumed and destroyed only there too.
+unsafe impl Send for LocalDriver {}
+// SAFETY: shared references are only used by the thread that currently drives it (see
+// above); everything reachable from other threads goes through `remote`.
+unsafe impl Sync for LocalDriver {}
+
+/// How many queued resumptions one `poll` runs before yielding to the outer executor.
+const BUDGET: usize = 4096;
+
+impl LocalDriver {
+    pub(crate) fn new() -> Box<Self> {
+        Box::new(Self {
+            queue: RunQueue::new(),
+            remote: Remote::new(None),
+        })
+    }
+
+    pub(crate) fn queue(&self) -> &RunQueue {
+        &self.queue
+    }
+
+    pub(crate) fn remote(&self) -> &Arc<Remote> {
+        &self.remote
+    }
+
+    fn take_remote(&self) {
+        let mut items = Vec::new();
+        self.remote.take_into(&mut items);
+        for item in items {
+            match item {
+                RemoteItem::Waker(token) => token.link(&self.queue),
+                RemoteItem::Task(_) => debug_assert!(false, "Rust tasks never target a local driver"),
+                RemoteItem::Destroy(frame) => {
+                    // SAFETY: a frame whose destruction was sent here is owned by nobody else
+                    // and suspended; we are the thread driving it.
+                    unsafe { ffi::destroy((*frame.0.as_ptr()).frame) }
+                }
+            }
+        }
+    }
+
+    /// Runs queued work (this driver must be current). Returns true if work remains
+    /// because the budget ran out.
+    pub(crate) fn drain(&self) -> bool {
+        for _ in 0..BUDGET {
+            self.take_remote();
+            let Some(node) = self.queue.pop_front() else {
+                return false;
+            };
+            // SAFETY: a popped node is valid (RunQueue's contract).
+            let (kind, frame) = unsafe { ((*node.as_ptr()).kind, (*node.as_ptr()).frame) };
+            match kind {
+                KIND_FRAME => {
+                    // SAFETY: a FRAME node belongs to a suspended awaiter of a live frame
+                    // (the awaiter unlinks it before the frame can be destroyed).
+                    let _ = unsafe { ffi::resume(frame) };
+                }
+                KIND_WAKER => {
+                    // SAFETY: popped WAKER node.
+                    let token = unsafe { CppWaker::from_node(node) };
+                    if let Some(frame) = token.claim() {
+                        // SAFETY: an unclaimed, uncancelled token's frame is suspended and alive.
+                        let _ = unsafe { ffi::resume(frame) };
+                    }
+                }
+                KIND_TASK => debug_assert!(false, "Rust tasks never target a local driver"),
+                _ => debug_assert!(false, "unknown run-queue node kind"),
+            }
+        }
+        self.remote.has_items() || !self.queue.is_empty()
+    }
+}
+
+impl Drop for LocalDriver {
+    fn drop(&mut self) {
+        drop(self.remote.close());
+        while let Some(node) = self.queue.pop_front() {
+            // SAFETY: popped nodes are valid (RunQueue's contract).
+            if unsafe { (*node.as_ptr()).kind } == KIND_WAKER {
+                // SAFETY: a popped WAKER node carries the queue's reference, released here.
+                drop(unsafe { CppWaker::from_node(node) });
+            }
+        }
+    }
+}

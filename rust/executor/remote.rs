@@ -1,0 +1,159 @@
+//! The thread-safe side of a driver: wakes from other threads are queued here and the
+//! driver is woken (an executor parked in `block_on`, or the outer task's `Waker`).
+
+use std::mem;
+use std::ptr::NonNull;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::task::Waker;
+use std::thread::ThreadId;
+use std::time::Duration;
+
+use super::cpp_waker::CppWaker;
+use super::task::TaskCell;
+use crate::ffi::TaskHeader;
+
+/// A C++ task frame whose destruction was handed to its driver's thread.
+pub(crate) struct FrameToDestroy(pub(crate) NonNull<TaskHeader>);
+
+// SAFETY: the frame is only an address while it travels; it is dereferenced and destroyed
+// by the driver on the driver's own thread (or by the sender after the driver is closed).
+unsafe impl Send for FrameToDestroy {}
+
+/// Work sent to a driver from elsewhere.
+pub(crate) enum RemoteItem {
+    /// A Rust task was woken (its state is already "scheduled").
+    Task(Arc<TaskCell>),
+    /// A C++ frame's wake token was woken.
+    Waker(Arc<CppWaker>),
+    /// Destroy a C++ task frame on the driver's thread.
+    Destroy(FrameToDestroy),
+}
+
+#[derive(Default)]
+struct State {
+    items: Vec<RemoteItem>,
+    closed: bool,
+    waker: Option<Waker>,
+}
+
+/// See the module documentation.
+pub(crate) struct Remote {
+    state: Mutex<State>,
+    signal: Condvar,
+    pending: AtomicBool,
+    main_woken: AtomicBool,
+    remote_wakes: std::sync::atomic::AtomicU64,
+    owner: Option<ThreadId>,
+}
+
+impl Remote {
+    /// `owner`: the thread of an executor; `None` for a driver that moves between threads.
+    pub(crate) fn new(owner: Option<ThreadId>) -> Arc<Self> {
+        Arc::new(Self {
+            state: Mutex::new(State::default()),
+            signal: Condvar::new(),
+            pending: AtomicBool::new(false),
+            main_woken: AtomicBool::new(false),
+            remote_wakes: std::sync::atomic::AtomicU64::new(0),
+            owner,
+        })
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        // A panic while holding this lock cannot leave the state inconsistent (plain pushes).
+        self.state.lock().unwrap_or_else(|poison| poison.into_inner())
+    }
+
+    /// The thread that owns this driver, if it is bound to one.
+    pub(crate) fn owner(&self) -> Option<ThreadId> {
+        self.owner
+    }
+
+    /// Queues `item` and wakes the driver. Gives the item back if the driver is gone.
+    pub(crate) fn push(&self, item: RemoteItem) -> Result<(), RemoteItem> {
+        let waker = {
+            let mut state = self.lock();
+            if state.closed {
+                return Err(item);
+            }
+            state.items.push(item);
+            self.pending.store(true, Ordering::Release);
+            state.waker.clone()
+        };
+        self.remote_wakes.fetch_add(1, Ordering::Relaxed);
+        self.signal.notify_one();
+        if let Some(waker) = waker {
+            waker.wake();
+        }
+        Ok(())
+    }
+
+    /// True if items are waiting (cheap check, no lock).
+    pub(crate) fn has_items(&self) -> bool {
+        self.pending.load(Ordering::Acquire)
+    }
+
+    /// Moves the waiting items into `out`.
+    pub(crate) fn take_into(&self, out: &mut Vec<RemoteItem>) {
+        if !self.has_items() {
+            return;
+        }
+        let mut state = self.lock();
+        self.pending.store(false, Ordering::Release);
+        out.append(&mut state.items);
+    }
+
+    /// Registers the waker to call when items arrive (drivers that do not park).
+    pub(crate) fn set_waker(&self, waker: &Waker) {
+        let mut state = self.lock();
+        match &state.waker {
+            Some(current) if current.will_wake(waker) => {}
+            _ => state.waker = Some(waker.clone()),
+        }
+    }
+
+    /// Marks the driver's main future as woken and wakes the driver.
+    pub(crate) fn wake_main(&self) {
+        self.main_woken.store(true, Ordering::Release);
+        drop(self.lock()); // orders the flag before a parked driver re-checks it
+        self.signal.notify_one();
+    }
+
+    /// Consumes the main-future wake flag.
+    pub(crate) fn take_main_wake(&self) -> bool {
+        self.main_woken.swap(false, Ordering::AcqRel)
+    }
+
+    pub(crate) fn main_woken(&self) -> bool {
+        self.main_woken.load(Ordering::Acquire)
+    }
+
+    /// Blocks until items or a main wake arrive, or `timeout` passes.
+    pub(crate) fn park(&self, timeout: Option<Duration>) {
+        let state = self.lock();
+        let idle = |_: &mut State| !self.has_items() && !self.main_woken();
+        match timeout {
+            Some(t) => drop(self.signal.wait_timeout_while(state, t, idle)),
+            None => drop(self.signal.wait_while(state, idle)),
+        }
+    }
+
+    /// Refuses further items and returns those still queued.
+    pub(crate) fn close(&self) -> Vec<RemoteItem> {
+        let mut state = self.lock();
+        state.closed = true;
+        state.waker = None;
+        self.pending.store(false, Ordering::Release);
+        mem::take(&mut state.items)
+    }
+
+    pub(crate) fn is_closed(&self) -> bool {
+        self.lock().closed
+    }
+
+    /// Items received from other threads so far.
+    pub(crate) fn remote_wakes(&self) -> u64 {
+        self.remote_wakes.load(Ordering::Relaxed)
+    }
+}

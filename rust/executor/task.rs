@@ -1,0 +1,375 @@
+//! Rust tasks spawned on the executor, and their `JoinHandle`s.
+
+use std::cell::{Cell, RefCell, UnsafeCell};
+use std::future::Future;
+use std::mem::ManuallyDrop;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::pin::Pin;
+use std::ptr::NonNull;
+use std::rc::Rc;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU8, Ordering};
+use std::task::{Context, Poll, RawWaker, RawWakerVTable, Waker};
+
+use super::context;
+use super::remote::{Remote, RemoteItem};
+use super::run_queue::{KIND_TASK, RunQueue};
+use crate::error::panic_message;
+use crate::ffi::SchedNode;
+use crate::JoinError;
+
+const IDLE: u8 = 0;
+const SCHEDULED: u8 = 1;
+const RUNNING: u8 = 2;
+const NOTIFIED: u8 = 3;
+const DONE: u8 = 4;
+
+type BoxedFuture = Pin<Box<dyn Future<Output = ()>>>;
+
+/// A spawned Rust task. `node` must stay the first field (queue nodes are converted back
+/// to tasks by address).
+#[repr(C)]
+pub(crate) struct TaskCell {
+    node: UnsafeCell<SchedNode>,
+    state: AtomicU8,
+    remote: Arc<Remote>,
+    slot: Cell<usize>,
+    future: UnsafeCell<Option<BoxedFuture>>,
+}
+
+// SAFETY: `future`, `slot` and `node` are only accessed on the executor's thread: the
+// executor (which is !Send) polls and drops the future and manages the slot, and `wake`
+// links the node only when this task's executor is current on the calling thread. The
+// executor always drops the future on its own thread (on completion, abort or shutdown)
+// before releasing its own reference, so a waker dropping the last reference elsewhere
+// never drops a future. `state` is atomic and `remote` is thread-safe.
+unsafe impl Send for TaskCell {}
+// SAFETY: as above.
+unsafe impl Sync for TaskCell {}
+
+impl TaskCell {
+    pub(crate) fn new(remote: Arc<Remote>, future: BoxedFuture) -> Arc<Self> {
+        Arc::new(Self {
+            node: UnsafeCell::new(SchedNode {
+                kind: KIND_TASK,
+                ..SchedNode::default()
+            }),
+            state: AtomicU8::new(SCHEDULED),
+            remote,
+            slot: Cell::new(usize::MAX),
+            future: UnsafeCell::new(Some(future)),
+        })
+    }
+
+    pub(crate) fn set_slot(&self, slot: usize) {
+        self.slot.set(slot);
+    }
+
+    pub(crate) fn slot(&self) -> usize {
+        self.slot.get()
+    }
+
+    /// Links the task into `queue` (executor thread), the queue keeping one reference.
+    pub(crate) fn link(self: Arc<Self>, queue: &RunQueue) {
+        let node = NonNull::from(&self.node).cast::<SchedNode>();
+        let _queue_reference = Arc::into_raw(self);
+        // SAFETY: the node lives in the Arc allocation kept alive by the leaked reference
+        // until the queue pops it; a task is linked only by whoever moved it to SCHEDULED,
+        // so it is never linked twice.
+        unsafe { queue.push_back(node) };
+    }
+
+    /// Converts a popped queue node back into the task (taking the queue's reference).
+    ///
+    /// # Safety
+    ///
+    /// `node` must be a `KIND_TASK` node just popped from a run queue.
+    pub(crate) unsafe fn from_node(node: NonNull<SchedNode>) -> Arc<Self> {
+        // SAFETY: the node is the first field of a repr(C) TaskCell whose reference was
+        // leaked into the queue by `link`.
+        unsafe { Arc::from_raw(node.as_ptr().cast::<TaskCell>()) }
+    }
+
+    fn schedule(self: &Arc<Self>) {
+        loop {
+            let state = self.state.load(Ordering::Acquire);
+            let next = match state {
+                IDLE => SCHEDULED,
+                RUNNING => NOTIFIED,
+                _ => return,
+            };
+            if self
+                .state
+                .compare_exchange(state, next, Ordering::AcqRel, Ordering::Acquire)
+                .is_ok()
+            {
+                if next == SCHEDULED {
+                    self.enqueue();
+                }
+                return;
+            }
+        }
+    }
+
+    fn enqueue(self: &Arc<Self>) {
+        match context::current() {
+            // SAFETY: the current driver is alive while current.
+            Some(driver) if Arc::ptr_eq(unsafe { driver.remote() }, &self.remote) => {
+                // SAFETY: as above; we are on the executor's thread.
+                self.clone().link(unsafe { driver.queue() });
+            }
+            _ => {
+                // A closed executor has dropped the future already: nothing to run.
+                let _ = self.remote.push(RemoteItem::Task(self.clone()));
+            }
+        }
+    }
+
+    /// Polls the task once (executor thread). Returns true when it has finished.
+    pub(crate) fn run(self: &Arc<Self>, queue: &RunQueue) -> bool {
+        self.state.store(RUNNING, Ordering::Release);
+        // SAFETY: the executor's thread is the only one touching `future`.
+        let slot = unsafe { &mut *self.future.get() };
+        let Some(future) = slot.as_mut() else {
+            self.state.store(DONE, Ordering::Release);
+            return true;
+        };
+        // SAFETY: the raw waker points at this task, which the `self` borrow keeps alive
+        // for the whole poll; ManuallyDrop means no reference is released for it.
+        let waker =
+            ManuallyDrop::new(unsafe { Waker::from_raw(RawWaker::new(Arc::as_ptr(self).cast(), &VTABLE)) });
+        let mut cx = Context::from_waker(&waker);
+        match future.as_mut().poll(&mut cx) {
+            Poll::Ready(()) => {
+                self.state.store(DONE, Ordering::Release);
+                true
+            }
+            Poll::Pending => {
+                if self
+                    .state
+                    .compare_exchange(RUNNING, IDLE, Ordering::AcqRel, Ordering::Acquire)
+                    .is_err()
+                {
+                    // Woken while running: go round again.
+                    self.state.store(SCHEDULED, Ordering::Release);
+                    self.clone().link(queue);
+                }
+                false
+            }
+        }
+    }
+
+    /// Drops the future (executor thread): on completion, abort or shutdown.
+    pub(crate) fn drop_future(&self) {
+        self.state.store(DONE, Ordering::Release);
+        // SAFETY: the executor's thread is the only one touching `future`. The future is
+        // moved out first so that code running in its destructor sees an empty slot.
+        let future = unsafe { (*self.future.get()).take() };
+        drop(future);
+    }
+
+    /// True once the task is in a run queue or the remote queue.
+    pub(crate) fn is_scheduled(&self) -> bool {
+        self.state.load(Ordering::Acquire) == SCHEDULED
+    }
+}
+
+impl Drop for TaskCell {
+    fn drop(&mut self) {
+        debug_assert!(
+            self.future.get_mut().is_none(),
+            "a task's future must be dropped by its executor"
+        );
+    }
+}
+
+static VTABLE: RawWakerVTable = RawWakerVTable::new(clone_waker, wake, wake_by_ref, drop_waker);
+
+unsafe fn clone_waker(data: *const ()) -> RawWaker {
+    // SAFETY: `data` is an `Arc<TaskCell>` pointer holding a reference.
+    unsafe { Arc::increment_strong_count(data.cast::<TaskCell>()) };
+    RawWaker::new(data, &VTABLE)
+}
+
+unsafe fn wake(data: *const ()) {
+    // SAFETY: `data` holds a reference, which this consumes.
+    let task = unsafe { Arc::from_raw(data.cast::<TaskCell>()) };
+    task.schedule();
+}
+
+unsafe fn wake_by_ref(data: *const ()) {
+    // SAFETY: `data` holds a reference, borrowed here.
+    let task = ManuallyDrop::new(unsafe { Arc::from_raw(data.cast::<TaskCell>()) });
+    task.schedule();
+}
+
+unsafe fn drop_waker(data: *const ()) {
+    // SAFETY: `data` holds a reference, released here.
+    drop(unsafe { Arc::from_raw(data.cast::<TaskCell>()) });
+}
+
+/// Shared between a spawned future and its `JoinHandle`.
+pub(crate) struct JoinState<T> {
+    result: RefCell<Option<Result<T, JoinError>>>,
+    waker: RefCell<Option<Waker>>,
+    detached: Cell<bool>,
+    aborted: Cell<bool>,
+    task: RefCell<Option<std::sync::Weak<TaskCell>>>,
+}
+
+impl<T> JoinState<T> {
+    pub(crate) fn new() -> Rc<Self> {
+        Rc::new(Self {
+            result: RefCell::new(None),
+            waker: RefCell::new(None),
+            detached: Cell::new(false),
+            aborted: Cell::new(false),
+            task: RefCell::new(None),
+        })
+    }
+
+    pub(crate) fn set_task(&self, task: &Arc<TaskCell>) {
+        *self.task.borrow_mut() = Some(Arc::downgrade(task));
+    }
+
+    fn complete(&self, result: Result<T, JoinError>) {
+        *self.result.borrow_mut() = Some(result);
+        if let Some(waker) = self.waker.borrow_mut().take() {
+            waker.wake();
+        }
+    }
+}
+
+/// What the executor should record when a task without a `JoinHandle` panics.
+pub(crate) type PanicSink = Rc<dyn Fn(String)>;
+
+/// The future actually stored in a task: runs the user's future, catches its panic, and
+/// delivers the result to the `JoinHandle`.
+pub(crate) struct Spawned<F: Future> {
+    future: Option<F>,
+    join: Rc<JoinState<F::Output>>,
+    on_orphan_panic: PanicSink,
+}
+
+impl<F: Future> Spawned<F> {
+    pub(crate) fn new(future: F, join: Rc<JoinState<F::Output>>, on_orphan_panic: PanicSink) -> Self {
+        Self {
+            future: Some(future),
+            join,
+            on_orphan_panic,
+        }
+    }
+}
+
+impl<F: Future> Drop for Spawned<F> {
+    fn drop(&mut self) {
+        // Dropped in place (never moved out): see `poll`.
+        let unfinished = self.future.is_some();
+        self.future = None;
+        if unfinished && self.join.result.borrow().is_none() {
+            self.join.complete(Err(JoinError::Cancelled));
+        }
+    }
+}
+
+impl<F: Future> Future for Spawned<F> {
+    type Output = ();
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        // SAFETY: `future` is structurally pinned: it is never moved out, only dropped in
+        // place (by assigning None), which the pinning guarantee allows; the other fields
+        // are not pinned.
+        let this = unsafe { self.get_unchecked_mut() };
+        if this.join.aborted.get() {
+            this.future = None;
+            this.join.complete(Err(JoinError::Cancelled));
+            return Poll::Ready(());
+        }
+        let Some(future) = this.future.as_mut() else {
+            return Poll::Ready(());
+        };
+        // SAFETY: the future is pinned inside the pinned Spawned and never moved.
+        let future = unsafe { Pin::new_unchecked(future) };
+        match catch_unwind(AssertUnwindSafe(|| future.poll(cx))) {
+            Ok(Poll::Pending) => Poll::Pending,
+            Ok(Poll::Ready(value)) => {
+                this.future = None;
+                this.join.complete(Ok(value));
+                Poll::Ready(())
+            }
+            Err(payload) => {
+                let message = panic_message(payload.as_ref());
+                this.future = None;
+                if this.join.detached.get() {
+                    (this.on_orphan_panic)(message.clone());
+                }
+                this.join.complete(Err(JoinError::Panicked(message)));
+                Poll::Ready(())
+            }
+        }
+    }
+}
+
+/// Awaits a task spawned with [`Executor::spawn`](crate::Executor::spawn).
+///
+/// Resolves to the task's output, or [`JoinError::Panicked`] if it panicked (the panic is
+/// caught, never propagated), or [`JoinError::Cancelled`] if it was aborted or its
+/// executor was dropped first. Dropping the handle detaches the task (it keeps running).
+pub struct JoinHandle<T> {
+    state: Rc<JoinState<T>>,
+}
+
+impl<T> JoinHandle<T> {
+    pub(crate) fn new(state: Rc<JoinState<T>>) -> Self {
+        Self { state }
+    }
+
+    /// True once the task has finished (with a value, a panic, or cancellation).
+    pub fn is_finished(&self) -> bool {
+        self.state.result.borrow().is_some()
+    }
+
+    /// Cancels the task: its future is dropped on the executor's next turn (or right now
+    /// if it is not running), and the handle resolves to `Err(JoinError::Cancelled)`.
+    pub fn abort(&self) {
+        if self.is_finished() {
+            return;
+        }
+        self.state.aborted.set(true);
+        let task = self.state.task.borrow().as_ref().and_then(std::sync::Weak::upgrade);
+        if let Some(task) = task {
+            task.schedule();
+        }
+    }
+
+    /// The finished task's result, without waiting (None while it runs).
+    pub fn try_take(&mut self) -> Option<Result<T, JoinError>> {
+        self.state.result.borrow_mut().take()
+    }
+}
+
+impl<T> Drop for JoinHandle<T> {
+    fn drop(&mut self) {
+        self.state.detached.set(true);
+    }
+}
+
+impl<T> Future for JoinHandle<T> {
+    type Output = Result<T, JoinError>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        if let Some(result) = self.state.result.borrow_mut().take() {
+            return Poll::Ready(result);
+        }
+        *self.state.waker.borrow_mut() = Some(cx.waker().clone());
+        Poll::Pending
+    }
+}
+
+impl<T> std::fmt::Debug for JoinHandle<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("JoinHandle")
+            .field("finished", &self.is_finished())
+            .finish()
+    }
+}

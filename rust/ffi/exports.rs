@@ -1,0 +1,472 @@
+//! The `corobridge_rs_*` functions of `corobridge.h`, implemented in Rust for C++.
+//!
+//! None of them may unwind (they are `extern "C"`), so none of them panics: misuse is
+//! reported through return values, except the one case with no safe continuation (a timer
+//! cancelled from a foreign thread), which stops the process with a clear message.
+
+use std::ffi::{c_char, c_int, c_void};
+use std::ptr::{self, NonNull};
+use std::rc::Rc;
+use std::sync::Arc;
+
+use super::abi::{
+    corobridge_error_sink, corobridge_executor, corobridge_sched_node, corobridge_task_header,
+    corobridge_timer_node, corobridge_waker,
+};
+use crate::error::ErrorSink;
+use crate::executor::core::Core;
+use crate::executor::cpp_waker::CppWaker;
+use crate::executor::run_queue::{self, KIND_FRAME};
+use crate::executor::{ClockKind, Executor, RootId};
+use crate::{CppException, executor};
+
+/// The executor behind a C ABI pointer.
+///
+/// # Safety
+///
+/// `raw` must be null or point to a live executor core.
+unsafe fn core<'a>(raw: *mut corobridge_executor) -> Option<&'a Core> {
+    // SAFETY: per the caller's contract.
+    unsafe { raw.cast::<Core>().as_ref() }
+}
+
+/// The executor behind a C ABI pointer, if called on its own thread.
+///
+/// # Safety
+///
+/// As [`core`].
+unsafe fn own_core<'a>(raw: *mut corobridge_executor) -> Option<&'a Core> {
+    // SAFETY: per the caller's contract.
+    unsafe { core(raw) }.filter(|core| core.on_own_thread())
+}
+
+fn clamp_nanos(ns: i64) -> u64 {
+    u64::try_from(ns).unwrap_or(0)
+}
+
+/// # Safety
+///
+/// None: reads this thread's driver.
+#[unsafe(no_mangle)]
+pub extern "C" fn corobridge_rs_current_executor() -> *mut corobridge_executor {
+    executor::current()
+        .and_then(|driver| driver.executor())
+        .map_or(ptr::null_mut(), |core| core.as_ptr().cast())
+}
+
+/// # Safety
+///
+/// `executor` must be null or a live executor.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn corobridge_rs_executor_now(executor: *mut corobridge_executor) -> i64 {
+    // SAFETY: forwarded contract.
+    unsafe { core(executor) }.map_or(0, |core| i64::try_from(core.now()).unwrap_or(i64::MAX))
+}
+
+/// # Safety
+///
+/// `executor` must be null or a live executor; `node` must be valid and stay valid until
+/// it fires or is cancelled (the awaiter cancels it in its destructor).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn corobridge_rs_timer_add_at(
+    executor: *mut corobridge_executor,
+    deadline_ns: i64,
+    node: *mut corobridge_timer_node,
+) -> c_int {
+    // SAFETY: forwarded contract.
+    match (unsafe { own_core(executor) }, NonNull::new(node)) {
+        (Some(core), Some(node)) => {
+            // SAFETY: forwarded contract.
+            unsafe { core.add_timer_node(clamp_nanos(deadline_ns), node) };
+            0
+        }
+        _ => -1,
+    }
+}
+
+/// # Safety
+///
+/// As [`corobridge_rs_timer_add_at`].
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn corobridge_rs_timer_add_after(
+    executor: *mut corobridge_executor,
+    delay_ns: i64,
+    node: *mut corobridge_timer_node,
+) -> c_int {
+    // SAFETY: forwarded contract.
+    match (unsafe { own_core(executor) }, NonNull::new(node)) {
+        (Some(core), Some(node)) => {
+            let deadline = core.now().saturating_add(clamp_nanos(delay_ns));
+            // SAFETY: forwarded contract.
+            unsafe { core.add_timer_node(deadline, node) };
+            0
+        }
+        _ => -1,
+    }
+}
+
+/// # Safety
+///
+/// `node` must be valid; if registered, its executor is alive (an executor that goes away
+/// first clears `node->executor`).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn corobridge_rs_timer_cancel(node: *mut corobridge_timer_node) {
+    let Some(node) = NonNull::new(node) else { return };
+    // SAFETY: forwarded contract.
+    let Some(core) = (unsafe { core((*node.as_ptr()).executor) }) else { return };
+    if !core.on_own_thread() {
+        eprintln!(
+            "corobridge: a C++ coroutine waiting on an executor's timer was destroyed on another \
+             thread than the executor's; destroy suspended tasks on their executor's thread \
+             (dropping a corobridge::CppTask elsewhere is fine: it hands the frame back)"
+        );
+        std::process::abort();
+    }
+    // SAFETY: forwarded contract; on the executor's thread.
+    unsafe { core.cancel_timer_node(node) };
+}
+
+/// # Safety
+///
+/// `executor` must be null or a live executor; `frame` a suspended frame that the caller
+/// keeps alive (or cancels) until it fires.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn corobridge_rs_timer_add_frame(
+    executor: *mut corobridge_executor,
+    deadline_ns: i64,
+    frame: *mut c_void,
+) -> u64 {
+    // SAFETY: forwarded contract.
+    match (unsafe { own_core(executor) }, NonNull::new(frame)) {
+        (Some(core), Some(frame)) => core.add_frame_timer(clamp_nanos(deadline_ns), frame),
+        _ => 0,
+    }
+}
+
+/// # Safety
+///
+/// `executor` must be null or a live executor.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn corobridge_rs_timer_cancel_frame(executor: *mut corobridge_executor, id: u64) -> c_int {
+    // SAFETY: forwarded contract.
+    unsafe { own_core(executor) }.map_or(0, |core| c_int::from(core.cancel_frame_timer(id)))
+}
+
+/// # Safety
+///
+/// `executor` must be null or a live executor.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn corobridge_rs_executor_pending_timers(executor: *mut corobridge_executor) -> usize {
+    // SAFETY: forwarded contract.
+    unsafe { own_core(executor) }.map_or(0, Core::pending_timers)
+}
+
+/// # Safety
+///
+/// None: reads this thread's driver.
+#[unsafe(no_mangle)]
+pub extern "C" fn corobridge_rs_has_driver() -> c_int {
+    c_int::from(executor::current().is_some())
+}
+
+/// # Safety
+///
+/// `node` must be valid, unlinked, of kind `COROBRIDGE_NODE_FRAME`, and stay valid until
+/// popped or unlinked (its awaiter unlinks it in its destructor).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn corobridge_rs_schedule(node: *mut corobridge_sched_node) -> c_int {
+    let (Some(driver), Some(node)) = (executor::current(), NonNull::new(node)) else {
+        return -1;
+    };
+    // SAFETY: forwarded contract; the current driver is alive while current.
+    unsafe {
+        (*node.as_ptr()).kind = KIND_FRAME;
+        driver.queue().push_back(node);
+    }
+    0
+}
+
+/// # Safety
+///
+/// `node` must be valid; if linked, its queue is driven by this thread.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn corobridge_rs_unschedule(node: *mut corobridge_sched_node) {
+    if let Some(node) = NonNull::new(node) {
+        // SAFETY: forwarded contract.
+        unsafe { run_queue::unlink_anywhere(node) };
+    }
+}
+
+/// # Safety
+///
+/// `frame` must be a coroutine frame that stays alive until the token is cancelled or
+/// its wake is consumed.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn corobridge_rs_waker_new(frame: *mut c_void) -> *mut corobridge_waker {
+    match executor::current() {
+        // SAFETY: the current driver is alive while current.
+        Some(driver) if !frame.is_null() => CppWaker::into_raw(unsafe { CppWaker::new(frame, driver) }),
+        _ => ptr::null_mut(),
+    }
+}
+
+/// # Safety
+///
+/// `waker` must hold a reference obtained from `corobridge_rs_waker_new`/`_retain`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn corobridge_rs_waker_retain(waker: *mut corobridge_waker) -> *mut corobridge_waker {
+    if !waker.is_null() {
+        // SAFETY: forwarded contract.
+        unsafe { Arc::increment_strong_count(waker.cast::<CppWaker>()) };
+    }
+    waker
+}
+
+/// # Safety
+///
+/// As [`corobridge_rs_waker_retain`].
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn corobridge_rs_waker_wake(waker: *mut corobridge_waker) {
+    if !waker.is_null() {
+        // SAFETY: forwarded contract.
+        unsafe { CppWaker::with_raw(waker, CppWaker::wake) };
+    }
+}
+
+/// # Safety
+///
+/// As [`corobridge_rs_waker_retain`], called on the thread driving the frame.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn corobridge_rs_waker_cancel(waker: *mut corobridge_waker) {
+    if !waker.is_null() {
+        // SAFETY: forwarded contract.
+        unsafe { CppWaker::with_raw(waker, CppWaker::cancel) };
+    }
+}
+
+/// # Safety
+///
+/// As [`corobridge_rs_waker_retain`]; the reference is consumed.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn corobridge_rs_waker_release(waker: *mut corobridge_waker) {
+    if !waker.is_null() {
+        // SAFETY: forwarded contract.
+        drop(unsafe { Arc::from_raw(waker.cast::<CppWaker>()) });
+    }
+}
+
+/// # Safety
+///
+/// None.
+#[unsafe(no_mangle)]
+pub extern "C" fn corobridge_rs_executor_new(virtual_clock: c_int) -> *mut corobridge_executor {
+    let clock = if virtual_clock != 0 { ClockKind::Virtual } else { ClockKind::Real };
+    Rc::into_raw(Executor::with_clock(clock).into_core()).cast_mut().cast()
+}
+
+/// # Safety
+///
+/// `executor` must come from `corobridge_rs_executor_new` and not be used afterwards.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn corobridge_rs_executor_free(executor: *mut corobridge_executor) {
+    if executor.is_null() {
+        return;
+    }
+    // SAFETY: forwarded contract: this is the reference created by `_new`.
+    let core = unsafe { Rc::from_raw(executor.cast::<Core>().cast_const()) };
+    if !core.on_own_thread() {
+        eprintln!("corobridge: an executor was destroyed on another thread than its own");
+        std::process::abort();
+    }
+    drop(Executor::from_core(core));
+}
+
+/// # Safety
+///
+/// `executor` must be null or a live executor; `task` an unstarted task whose ownership
+/// passes to the executor (it is destroyed if it cannot be spawned).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn corobridge_rs_executor_spawn(
+    executor: *mut corobridge_executor,
+    task: *mut corobridge_task_header,
+) -> u64 {
+    let Some(task) = NonNull::new(task) else { return 0 };
+    // SAFETY: forwarded contract.
+    let Some(core) = (unsafe { own_core(executor) }) else {
+        // SAFETY: we own the unstarted task and nobody can run it: destroy it.
+        unsafe { crate::executor::core::destroy_task(task) };
+        return 0;
+    };
+    // SAFETY: forwarded contract.
+    match unsafe { core.spawn_root(task) } {
+        Ok(id) => id.to_raw(),
+        Err(_) => {
+            // SAFETY: spawning refused it, so it is still ours to destroy.
+            unsafe { crate::executor::core::destroy_task(task) };
+            0
+        }
+    }
+}
+
+/// # Safety
+///
+/// `executor` must be null or a live executor.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn corobridge_rs_executor_cancel(executor: *mut corobridge_executor, root_id: u64) -> c_int {
+    // SAFETY: forwarded contract.
+    unsafe { own_core(executor) }.map_or(0, |core| c_int::from(core.cancel_root(RootId::from_raw(root_id))))
+}
+
+/// # Safety
+///
+/// `executor` must be null or a live executor.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn corobridge_rs_executor_live_tasks(executor: *mut corobridge_executor) -> usize {
+    // SAFETY: forwarded contract.
+    unsafe { own_core(executor) }.map_or(0, Core::live_roots)
+}
+
+/// Returns `u64::MAX` if the executor cannot run here (wrong thread or reentrant call).
+///
+/// # Safety
+///
+/// `executor` must be null or a live executor.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn corobridge_rs_executor_run_until_idle(executor: *mut corobridge_executor) -> u64 {
+    // SAFETY: forwarded contract.
+    match unsafe { core(executor) }.map(Core::run_until_idle) {
+        Some(Ok(work)) => work,
+        _ => u64::MAX,
+    }
+}
+
+/// # Safety
+///
+/// `executor` must be null or a live executor.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn corobridge_rs_executor_advance(executor: *mut corobridge_executor, ns: i64) -> i64 {
+    // SAFETY: forwarded contract.
+    let Some(core) = (unsafe { core(executor) }) else { return -1 };
+    match core.advance(std::time::Duration::from_nanos(clamp_nanos(ns))) {
+        Ok(Ok(work)) => i64::try_from(work).unwrap_or(i64::MAX),
+        Ok(Err(_)) => -2,
+        Err(_) => -1,
+    }
+}
+
+/// # Safety
+///
+/// `executor` must be null or a live executor.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn corobridge_rs_executor_is_virtual(executor: *mut corobridge_executor) -> c_int {
+    // SAFETY: forwarded contract.
+    unsafe { core(executor) }.map_or(0, |core| c_int::from(core.is_virtual()))
+}
+
+/// # Safety
+///
+/// `executor` must be null or a live executor.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn corobridge_rs_executor_resumes(executor: *mut corobridge_executor) -> u64 {
+    // SAFETY: forwarded contract.
+    unsafe { core(executor) }.map_or(0, Core::resumes)
+}
+
+/// # Safety
+///
+/// `out` must be valid for writing a `String`; `data` valid for `len` bytes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn corobridge_rs_string_write(out: *mut c_void, data: *const c_char, len: usize) {
+    // SAFETY: forwarded contract.
+    let bytes = unsafe { bytes(data.cast(), len) };
+    let value = String::from_utf8_lossy(bytes).into_owned();
+    // SAFETY: forwarded contract.
+    unsafe { out.cast::<String>().write(value) };
+}
+
+/// # Safety
+///
+/// `out` must be valid for writing a `Vec<u8>`; `data` valid for `len` bytes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn corobridge_rs_bytes_write(out: *mut c_void, data: *const u8, len: usize) {
+    // SAFETY: forwarded contract.
+    let value = unsafe { bytes(data, len) }.to_vec();
+    // SAFETY: forwarded contract.
+    unsafe { out.cast::<Vec<u8>>().write(value) };
+}
+
+/// # Safety
+///
+/// `sink` must be null or an `ErrorSink`; the strings valid for their lengths.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn corobridge_rs_error_sink_set(
+    sink: *mut corobridge_error_sink,
+    type_name: *const c_char,
+    type_name_len: usize,
+    what: *const c_char,
+    what_len: usize,
+) {
+    // SAFETY: forwarded contract.
+    let Some(sink) = (unsafe { sink.cast::<ErrorSink>().as_mut() }) else { return };
+    // SAFETY: forwarded contract.
+    let (type_name, what) = unsafe { (bytes(type_name.cast(), type_name_len), bytes(what.cast(), what_len)) };
+    sink.exception = Some(CppException::new(
+        String::from_utf8_lossy(type_name),
+        String::from_utf8_lossy(what),
+    ));
+}
+
+/// A byte slice from C (empty for a null pointer).
+///
+/// # Safety
+///
+/// `data` must be null or valid for `len` bytes.
+unsafe fn bytes<'a>(data: *const u8, len: usize) -> &'a [u8] {
+    if data.is_null() || len == 0 {
+        &[]
+    } else {
+        // SAFETY: forwarded contract.
+        unsafe { std::slice::from_raw_parts(data, len) }
+    }
+}
+
+/// Every definition above has exactly the type of its bindgen-generated declaration.
+#[allow(dead_code)]
+const _: () = {
+    macro_rules! same_signature {
+        ($($name:ident: $($arg:ty),* => $ret:ty;)*) => {$(
+            let _: unsafe extern "C" fn($($arg),*) -> $ret = super::abi::$name;
+            let _: unsafe extern "C" fn($($arg),*) -> $ret = $name;
+        )*};
+    }
+    same_signature! {
+        corobridge_rs_current_executor: => *mut corobridge_executor;
+        corobridge_rs_executor_now: *mut corobridge_executor => i64;
+        corobridge_rs_timer_add_at: *mut corobridge_executor, i64, *mut corobridge_timer_node => c_int;
+        corobridge_rs_timer_add_after: *mut corobridge_executor, i64, *mut corobridge_timer_node => c_int;
+        corobridge_rs_timer_cancel: *mut corobridge_timer_node => ();
+        corobridge_rs_timer_add_frame: *mut corobridge_executor, i64, *mut c_void => u64;
+        corobridge_rs_timer_cancel_frame: *mut corobridge_executor, u64 => c_int;
+        corobridge_rs_executor_pending_timers: *mut corobridge_executor => usize;
+        corobridge_rs_has_driver: => c_int;
+        corobridge_rs_schedule: *mut corobridge_sched_node => c_int;
+        corobridge_rs_unschedule: *mut corobridge_sched_node => ();
+        corobridge_rs_waker_new: *mut c_void => *mut corobridge_waker;
+        corobridge_rs_waker_retain: *mut corobridge_waker => *mut corobridge_waker;
+        corobridge_rs_waker_wake: *mut corobridge_waker => ();
+        corobridge_rs_waker_cancel: *mut corobridge_waker => ();
+        corobridge_rs_waker_release: *mut corobridge_waker => ();
+        corobridge_rs_executor_new: c_int => *mut corobridge_executor;
+        corobridge_rs_executor_free: *mut corobridge_executor => ();
+        corobridge_rs_executor_spawn: *mut corobridge_executor, *mut corobridge_task_header => u64;
+        corobridge_rs_executor_cancel: *mut corobridge_executor, u64 => c_int;
+        corobridge_rs_executor_live_tasks: *mut corobridge_executor => usize;
+        corobridge_rs_executor_run_until_idle: *mut corobridge_executor => u64;
+        corobridge_rs_executor_advance: *mut corobridge_executor, i64 => i64;
+        corobridge_rs_executor_is_virtual: *mut corobridge_executor => c_int;
+        corobridge_rs_executor_resumes: *mut corobridge_executor => u64;
+        corobridge_rs_string_write: *mut c_void, *const c_char, usize => ();
+        corobridge_rs_bytes_write: *mut c_void, *const u8, usize => ();
+        corobridge_rs_error_sink_set: *mut corobridge_error_sink, *const c_char, usize, *const c_char, usize => ();
+    }
+};

@@ -1,0 +1,2 @@
+#[cxx::bridge(namespace = "corobridge::game")]
+mod ffi {}

@@ -1,0 +1,34 @@
+//! # corobridge
+//!
+//! C++20 coroutines and Rust async code in one world.
+//!
+//! - Rust `.await`s a C++ [`corobridge::task<T>`](CppTask) and iterates a C++
+//!   [`generator<T>`](CppGenerator), under corobridge's [`Executor`] or any other.
+//! - One Rust [`Executor`] resumes C++ `std::coroutine_handle`s and polls Rust futures
+//!   alike, with a timer queue on a real or virtual clock (the seed's `GameTimer`).
+//! - C++ exceptions reach Rust as typed [`Error`]s; dropping a task destroys its frame.
+//!
+//! The C++ half lives in `include/corobridge/` (task.hpp, generator.hpp, awaiters.hpp,
+//! game_timer.hpp, executor.hpp, event.hpp); see README.md for how to use it from a crate
+//! of your own.
+
+#![warn(missing_docs)]
+
+mod bridge_value;
+mod cpp_generator;
+mod cpp_task;
+mod error;
+pub mod executor;
+mod ffi;
+pub mod game;
+pub mod scenarios;
+pub mod seed;
+
+pub use bridge_value::{BridgeValue, GeneratorAlias, TaskAlias};
+pub use cpp_generator::CppGenerator;
+pub use cpp_task::{CppTask, CppTaskFuture};
+pub use error::{CppException, Error, JoinError};
+pub use executor::{ClockKind, Executor, JoinHandle, RootId, Sleep, Stats, TaskFailure, sleep};
+
+#[doc(hidden)]
+pub use cxx;

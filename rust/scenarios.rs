@@ -1,0 +1,3 @@
+//! placeholder
+#[cxx::bridge(namespace = "corobridge::scenarios")]
+mod ffi {}
