@@ -1,10 +1,11 @@
 // The C++ half of the runtime ABI: resuming and destroying frames for the Rust executor.
 #include <coroutine>
+#include <cstdint>
 
 #include "corobridge/corobridge.h"
 #include "corobridge/detail/exception_info.hpp"
 #include "corobridge/detail/trampoline.hpp"
-#include "corobridge/task.hpp"
+#include "corobridge/detail/exception_table.hpp"
 
 namespace {
 // Resumptions by a driver currently on this thread's stack. The outermost one starts a
@@ -31,8 +32,6 @@ extern "C" void corobridge_cpp_destroy(void* frame) {
   std::coroutine_handle<>::from_address(frame).destroy();
 }
 
-extern "C" void corobridge_cpp_task_error(corobridge_task_header* task,
-                                          corobridge_error_sink* sink) {
-  auto& promise = static_cast<corobridge::detail::task_promise_base&>(*task);
-  corobridge::detail::describe_exception(promise.exception(), sink);
+extern "C" void corobridge_cpp_task_error(std::uint64_t* state, corobridge_error_sink* sink) {
+  corobridge::detail::describe_exception(corobridge::detail::exception_table::get(state), sink);
 }

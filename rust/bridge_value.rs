@@ -3,7 +3,8 @@
 
 use crate::{CppGenerator, CppTask};
 
-/// A Rust type whose value a C++ coroutine can produce.
+/// A Rust type whose value a C++ coroutine can produce (values may be produced on the
+/// executor's thread and consumed on another, hence `Send`).
 ///
 /// C++ writes the value with `corobridge::bridge_traits<T>::write`, which by default
 /// moves the C++ object as is: right for scalars and for cxx shared structs, whose layout
@@ -14,7 +15,7 @@ use crate::{CppGenerator, CppTask};
 ///
 /// The C++ type paired with `Self` (through the task or generator alias named in
 /// [`TaskAlias`]/[`GeneratorAlias`]) must write a valid `Self` at the address it is given.
-pub unsafe trait BridgeValue: Sized + 'static {}
+pub unsafe trait BridgeValue: Sized + Send + 'static {}
 
 /// Names the C++ alias of `corobridge::task<T>` for cxx, so that a `#[cxx::bridge]` can
 /// declare `type task_x = corobridge::CppTask<X>;` and return it by value.
@@ -38,15 +39,16 @@ pub unsafe trait GeneratorAlias: BridgeValue {
     type Id;
 }
 
-// SAFETY: CppTask<T> has exactly the layout of corobridge::task<C> (one pointer to the
-// promise header), and task<C> declares itself relocatable (`IsRelocatable`), so cxx may
+// SAFETY: CppTask<T> has exactly the layout of corobridge::task<C> (frame and state-word
+// pointers, repr(C)), and task<C> declares itself relocatable (`IsRelocatable`), so cxx may
 // move it by memcpy. The alias named by T::Id is a task<C> (TaskAlias's contract).
 unsafe impl<T: TaskAlias> cxx::ExternType for CppTask<T> {
     type Id = T::Id;
     type Kind = cxx::kind::Trivial;
 }
 
-// SAFETY: as for CppTask, for corobridge::generator<C>.
+// SAFETY: CppGenerator<T> has the layout of corobridge::generator<C> (one pointer to its
+// promise header), which is relocatable; the alias named by T::Id is a generator<C>.
 unsafe impl<T: GeneratorAlias> cxx::ExternType for CppGenerator<T> {
     type Id = T::Id;
     type Kind = cxx::kind::Trivial;

@@ -1,1 +1,197 @@
-fn main() {}
+//! The `corobridge` command: runs the seed's game world on corobridge's executor and
+//! compares it with the seed-style engine.
+
+use std::process::{Command, ExitCode};
+
+use corobridge::game::{Engine, GameConfig, run_game};
+
+const USAGE: &str = "\
+usage:
+  corobridge                       the default run: game --npcs 100000 --frames 300 --virtual --compare
+  corobridge game [options]        run the seed's game world
+  corobridge help
+
+game options:
+  --npcs N          patrolling NPCs (default 10000)
+  --frames F        16 ms frames to run (default 300)
+  --virtual         virtual clock: frames back to back (default: real clock, paced at 16 ms)
+  --engine E        corobridge (default) or seed-style (the seed's priority_queue engine)
+  --patrol-only     only the patrols (otherwise also cooldowns, dialogue and particles)
+  --compare         run both engines on the patrol workload, each in its own process
+  --json            print one JSON object instead of a summary";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        None => {
+            let default = ["--npcs", "100000", "--frames", "300", "--virtual", "--compare"];
+            game(&default.map(str::to_owned))
+        }
+        Some("game") => game(&args[1..]),
+        Some("help" | "--help" | "-h") => {
+            println!("{USAGE}");
+            Ok(())
+        }
+        Some(other) => Err(format!("unknown command {other:?}\n{USAGE}")),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("corobridge: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+struct GameArgs {
+    config: GameConfig,
+    json: bool,
+    compare: bool,
+}
+
+fn parse_game(args: &[String]) -> Result<GameArgs, String> {
+    let mut parsed = GameArgs {
+        config: GameConfig {
+            virtual_clock: false,
+            ..GameConfig::default()
+        },
+        json: false,
+        compare: false,
+    };
+    let mut it = args.iter();
+    while let Some(arg) = it.next() {
+        let mut value = |name: &str| it.next().ok_or_else(|| format!("{name} needs a value"));
+        match arg.as_str() {
+            "--npcs" => parsed.config.npcs = parse_number(value("--npcs")?)?,
+            "--frames" => parsed.config.frames = parse_number(value("--frames")?)?,
+            "--engine" => {
+                let name = value("--engine")?;
+                parsed.config.engine =
+                    Engine::parse(name).ok_or_else(|| format!("unknown engine {name:?}"))?;
+            }
+            "--virtual" => parsed.config.virtual_clock = true,
+            "--patrol-only" => parsed.config.patrol_only = true,
+            "--json" => parsed.json = true,
+            "--compare" => parsed.compare = true,
+            other => return Err(format!("unknown option {other:?}\n{USAGE}")),
+        }
+    }
+    if parsed.config.engine == Engine::SeedStyle {
+        parsed.config.virtual_clock = true;
+        parsed.config.patrol_only = true;
+    }
+    Ok(parsed)
+}
+
+fn parse_number<T: std::str::FromStr>(text: &str) -> Result<T, String> {
+    let cleaned: String = text.chars().filter(|c| *c != '_' && *c != ',').collect();
+    cleaned.parse().map_err(|_| format!("not a number: {text:?}"))
+}
+
+fn game(args: &[String]) -> Result<(), String> {
+    let parsed = parse_game(args)?;
+    if parsed.compare {
+        return compare(&parsed.config, parsed.json);
+    }
+    let report = run_game(&parsed.config).map_err(|e| e.to_string())?;
+    if parsed.json {
+        println!("{}", report.to_json());
+    } else {
+        println!("{}", report.summary());
+    }
+    Ok(())
+}
+
+/// Runs each engine in a child process of its own (so peak RSS is each engine's own) on
+/// the same patrol workload, and prints them side by side.
+fn compare(config: &GameConfig, json: bool) -> Result<(), String> {
+    let exe = std::env::current_exe().map_err(|e| format!("cannot find own executable: {e}"))?;
+    let mut reports = Vec::new();
+    for engine in [Engine::Corobridge, Engine::SeedStyle] {
+        let output = Command::new(&exe)
+            .args(["game", "--json", "--patrol-only", "--engine", engine.name()])
+            .args(["--npcs", &config.npcs.to_string(), "--frames", &config.frames.to_string()])
+            .args(config.virtual_clock.then_some("--virtual"))
+            .output()
+            .map_err(|e| format!("cannot run {}: {e}", exe.display()))?;
+        if !output.status.success() {
+            return Err(format!(
+                "the {} run failed: {}",
+                engine.name(),
+                String::from_utf8_lossy(&output.stderr)
+            ));
+        }
+        let line = String::from_utf8_lossy(&output.stdout).trim().to_owned();
+        reports.push((engine, line));
+    }
+    if json {
+        let parts: Vec<String> = reports
+            .iter()
+            .map(|(engine, line)| format!("\"{}\":{line}", engine.name()))
+            .collect();
+        println!("{{{}}}", parts.join(","));
+        return Ok(());
+    }
+    let ours = Figures::from_json(&reports[0].1)?;
+    let seed = Figures::from_json(&reports[1].1)?;
+    println!(
+        "seed's game world, {} patrolling NPCs, {} frames of 16 ms ({} clock), same run:\n",
+        config.npcs,
+        config.frames,
+        if config.virtual_clock { "virtual" } else { "real" }
+    );
+    println!("{:<12} {:>12} {:>12} {:>12} {:>14} {:>12}", "engine", "median ms", "p99 ms", "setup ms", "peak RSS MiB", "resumes");
+    for (name, f) in [("corobridge", &ours), ("seed-style", &seed)] {
+        println!(
+            "{:<12} {:>12.3} {:>12.3} {:>12.1} {:>14.1} {:>12}",
+            name,
+            f.median,
+            f.p99,
+            f.setup,
+            f.rss / 1048576.0,
+            f.resumes
+        );
+    }
+    println!(
+        "\nper frame: corobridge is {:.1}x faster (median); peak RSS ratio {:.2}; 60 FPS budget 16.6 ms: {}",
+        seed.median / ours.median,
+        ours.rss / seed.rss,
+        if ours.median <= 16.6 { "met" } else { "missed" }
+    );
+    println!(
+        "same simulation: {}",
+        if ours.checksum == seed.checksum { "yes (world checksums match)" } else { "NO: checksums differ" }
+    );
+    Ok(())
+}
+
+struct Figures {
+    median: f64,
+    p99: f64,
+    setup: f64,
+    rss: f64,
+    resumes: f64,
+    checksum: String,
+}
+
+impl Figures {
+    fn from_json(json: &str) -> Result<Self, String> {
+        let raw = |key: &str| -> Result<&str, String> {
+            let pattern = format!("\"{key}\":");
+            let start = json.find(&pattern).ok_or_else(|| format!("no {key} in {json}"))? + pattern.len();
+            let rest = &json[start..];
+            Ok(&rest[..rest.find([',', '}']).unwrap_or(rest.len())])
+        };
+        let field = |key: &str| -> Result<f64, String> {
+            raw(key)?.parse().map_err(|_| format!("bad {key} in {json}"))
+        };
+        Ok(Self {
+            median: field("frame_ms_median")?,
+            p99: field("frame_ms_p99")?,
+            setup: field("setup_ms")?,
+            rss: field("peak_rss_bytes")?,
+            resumes: field("resumes")?,
+            checksum: raw("checksum")?.to_owned(),
+        })
+    }
+}

@@ -21,50 +21,56 @@
 namespace corobridge {
 
 /// Awaiter of `sleep_for`/`sleep_until`: a timer in the queue of the executor running
-/// this coroutine. Resumes with the time actually waited on the executor's clock.
-/// Destroying the coroutine while it waits removes the timer from the queue.
+/// this coroutine. 16 bytes (the size of the seed's own awaitable). Destroying the
+/// coroutine while it waits removes the timer from the queue. Throws `no_executor` from
+/// the `co_await` when no corobridge executor runs on this thread.
 class [[nodiscard]] sleep_awaiter {
  public:
-  explicit sleep_awaiter(std::chrono::nanoseconds delay, bool absolute = false) noexcept
-      : amount_(delay), absolute_(absolute) {}
+  explicit sleep_awaiter(std::chrono::nanoseconds amount, bool absolute = false) noexcept {
+    id_.position = static_cast<std::uint64_t>(amount.count());
+    id_.lane = absolute ? absolute_marker : 0;
+  }
   sleep_awaiter(const sleep_awaiter&) = delete;
   sleep_awaiter& operator=(const sleep_awaiter&) = delete;
   ~sleep_awaiter() {
-    if (node_.executor != nullptr) corobridge_rs_timer_cancel(&node_);
+    if (id_.executor != 0) corobridge_rs_timer_cancel(&id_);
   }
 
-  bool await_ready() {
-    if (!absolute_ && amount_.count() <= 0) return true;
-    executor_ = corobridge_rs_current_executor();
-    if (executor_ == nullptr) {
-      throw no_executor("corobridge: sleep_for/GameTimer::wait_for needs a corobridge executor");
-    }
-    return absolute_ && corobridge_rs_executor_now(executor_) >= amount_.count();
+  bool await_ready() const noexcept {
+    return id_.lane != absolute_marker && static_cast<std::int64_t>(id_.position) <= 0;
   }
   bool await_suspend(std::coroutine_handle<> self) noexcept {
-    node_.frame = self.address();
-    const int rc = absolute_ ? corobridge_rs_timer_add_at(executor_, amount_.count(), &node_)
-                             : corobridge_rs_timer_add_after(executor_, amount_.count(), &node_);
-    failed_ = rc != 0;
-    return !failed_;
+    const auto amount = static_cast<std::int64_t>(id_.position);
+    const int rc = id_.lane == absolute_marker
+                       ? corobridge_rs_timer_add_at(amount, self.address(), &id_)
+                       : corobridge_rs_timer_add_after(amount, self.address(), &id_);
+    if (rc != 0) {
+      id_.lane = failed_marker;
+      return false;
+    }
+    return true;
   }
-  /// The time waited, on the executor's clock.
-  std::chrono::nanoseconds await_resume() const {
-    if (failed_) throw no_executor("corobridge: timer registered off the executor's thread");
-    return std::chrono::nanoseconds{node_.time_ns};
+  void await_resume() {
+    if (id_.executor == 0 && id_.lane == failed_marker) {
+      throw no_executor("corobridge: sleep_for/GameTimer::wait_for needs a corobridge executor");
+    }
+    id_.executor = 0;  // fired: nothing to cancel any more
   }
 
  private:
-  std::chrono::nanoseconds amount_;
-  corobridge_executor* executor_ = nullptr;
-  corobridge_timer_node node_{};
-  bool absolute_;
-  bool failed_ = false;
+  static constexpr std::uint32_t absolute_marker = 0xffffffffu;
+  static constexpr std::uint32_t failed_marker = 0xfffffffeu;
+  // Before suspending: position = the delay or deadline; lane = absolute/failed marker.
+  corobridge_timer_id id_{};
 };
 
 /// Suspends for `delay` on the clock of the executor running the coroutine.
-inline sleep_awaiter sleep_for(std::chrono::nanoseconds delay) noexcept {
-  return sleep_awaiter{delay};
+///
+/// (A template rather than a `nanoseconds` parameter: a converted argument would be a
+/// temporary that GCC keeps in the coroutine frame for the whole suspension.)
+template <typename Rep, typename Period>
+sleep_awaiter sleep_for(std::chrono::duration<Rep, Period> delay) noexcept {
+  return sleep_awaiter{std::chrono::duration_cast<std::chrono::nanoseconds>(delay)};
 }
 /// Suspends until `deadline` on the clock of the executor running the coroutine.
 inline sleep_awaiter sleep_until(executor_clock::time_point deadline) noexcept {

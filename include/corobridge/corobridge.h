@@ -27,41 +27,47 @@ typedef struct corobridge_error_sink corobridge_error_sink;
 /** A thread-safe, cancellable wake token for one suspended C++ coroutine (Rust). */
 typedef struct corobridge_waker corobridge_waker;
 
-/* ---- Tasks ------------------------------------------------------------------------- */
+/* ---- Tasks -------------------------------------------------------------------------
+ *
+ * A corobridge::task promise is one 64-bit state word, accessed atomically by both
+ * languages: bits 0-1 say who waits for the task (KIND_*), bit 2 that it finished, bit 3
+ * that it threw, bit 4 that a C++ awaiter is starting it inline; bits 5-63 are the payload
+ * (an address >> 3, or an executor root slot). The exception itself is kept on the side,
+ * keyed by the state word's address, so the promise of a task<void> is 8 bytes.
+ */
 
-/** corobridge_task_header.status values. */
-#define COROBRIDGE_TASK_PENDING 0
-#define COROBRIDGE_TASK_VALUE 1
-#define COROBRIDGE_TASK_ERROR 2
+#define COROBRIDGE_KIND_MASK 3u
+#define COROBRIDGE_KIND_NONE 0u /* nobody attached yet */
+#define COROBRIDGE_KIND_CPP 1u  /* payload: the awaiting C++ awaiter (corobridge internal) */
+#define COROBRIDGE_KIND_RUST 2u /* payload: a corobridge_completion */
+#define COROBRIDGE_KIND_ROOT 3u /* payload: the executor root slot owning the task */
+#define COROBRIDGE_STATE_DONE 4u
+#define COROBRIDGE_STATE_ERROR 8u
+#define COROBRIDGE_STATE_STARTING 16u
+#define COROBRIDGE_PAYLOAD_SHIFT 5u
 
-/** corobridge_task_header.root_slot when the task is not owned by an executor. */
-#define COROBRIDGE_NO_ROOT 0xffffffffu
-
-typedef struct corobridge_task_header corobridge_task_header;
 typedef struct corobridge_completion corobridge_completion;
 
-/** Moves a finished task's value into `out`, converted to its Rust representation. */
-typedef void (*corobridge_take_fn)(corobridge_task_header *task, void *out);
-/** Called once when a task awaited from Rust (or owned by an executor) finishes. */
-typedef void (*corobridge_complete_fn)(corobridge_completion *self, corobridge_task_header *task);
+/** Moves a C++ value (`value`) into `out`, converted to its Rust representation. */
+typedef void (*corobridge_write_fn)(void *value, void *out);
+/**
+ * Called once, from the task's final suspend, when a task attached to a Rust completion
+ * finishes. `value`/`write` give its result (both NULL for task<void> or on an exception);
+ * `state` is its state word (ERROR set if it threw).
+ */
+typedef void (*corobridge_complete_fn)(corobridge_completion *self, void *value,
+                                       corobridge_write_fn write, uint64_t *state);
 
-/** A completion callback object owned by the Rust side. */
+/** A completion callback object owned by the Rust side (at least 8-byte aligned). */
 struct corobridge_completion {
   corobridge_complete_fn complete;
 };
 
-/**
- * The first part of every corobridge::task promise. `status` and `completion` are
- * accessed atomically (sequentially consistent) by both languages.
- */
-struct corobridge_task_header {
-  void *frame;                       /* the coroutine frame (std::coroutine_handle address) */
-  corobridge_completion *completion; /* notified at completion when no C++ coroutine awaits */
-  corobridge_take_fn take;           /* typed result transfer, set by the C++ promise */
-  uint32_t root_slot;                /* executor root slot, or COROBRIDGE_NO_ROOT */
-  uint8_t status;                    /* COROBRIDGE_TASK_* */
-  uint8_t handoff;                   /* C++-private: synchronous-completion handshake */
-};
+/** What a C++ corobridge::task<T> is, bit for bit: its frame and its promise's state word. */
+typedef struct corobridge_task {
+  void *frame;
+  uint64_t *state;
+} corobridge_task;
 
 /* ---- Generators -------------------------------------------------------------------- */
 
@@ -101,18 +107,12 @@ struct corobridge_sched_node {
 
 /* ---- Timers -------------------------------------------------------------------------- */
 
-/**
- * A timer registration embedded in a C++ awaiter. While registered, `executor` is
- * non-NULL; the executor clears it when the timer fires or when the executor is dropped.
- */
-typedef struct corobridge_timer_node {
-  void *frame;                   /* resumed when the timer fires */
-  corobridge_executor *executor; /* non-NULL while registered */
-  uint64_t slot;                 /* Rust-private position in the timer queue */
-  uint32_t generation;           /* Rust-private */
-  uint32_t reserved;
-  int64_t time_ns; /* registration time while pending; time waited once fired */
-} corobridge_timer_node;
+/** Identifies a timer registration: its executor, its delay lane and its position there. */
+typedef struct corobridge_timer_id {
+  uint64_t position;
+  uint32_t lane;
+  uint32_t executor; /* 0: not registered */
+} corobridge_timer_id;
 
 /* ---- Implemented in Rust ------------------------------------------------------------- */
 
@@ -120,19 +120,21 @@ typedef struct corobridge_timer_node {
 corobridge_executor *corobridge_rs_current_executor(void);
 /** Executor clock: nanoseconds since the executor was created (virtual or real). */
 int64_t corobridge_rs_executor_now(corobridge_executor *executor);
-/** Registers `node` to resume `node->frame` at `deadline_ns`. Returns 0, or -1 if not on its thread. */
-int corobridge_rs_timer_add_at(corobridge_executor *executor, int64_t deadline_ns,
-                               corobridge_timer_node *node);
-/** Registers `node` to resume `node->frame` after `delay_ns`. Returns 0, or -1 if not on its thread. */
-int corobridge_rs_timer_add_after(corobridge_executor *executor, int64_t delay_ns,
-                                  corobridge_timer_node *node);
-/** Removes a registered timer node (no-op if it already fired or was never registered). */
-void corobridge_rs_timer_cancel(corobridge_timer_node *node);
-/** Registers a bare frame (GameEngine::schedule_resume). Returns an id for cancellation, 0 on error. */
-uint64_t corobridge_rs_timer_add_frame(corobridge_executor *executor, int64_t deadline_ns,
-                                       void *frame);
-/** Cancels a bare-frame timer; returns 1 if it was pending. */
-int corobridge_rs_timer_cancel_frame(corobridge_executor *executor, uint64_t id);
+/**
+ * Resumes `frame` after `delay_ns` on the clock of the executor running on this thread.
+ * Returns 0 and fills `id`, or -1 if no executor runs here.
+ */
+int corobridge_rs_timer_add_after(int64_t delay_ns, void *frame, corobridge_timer_id *id);
+/** As corobridge_rs_timer_add_after, at an absolute time of that executor's clock. */
+int corobridge_rs_timer_add_at(int64_t deadline_ns, void *frame, corobridge_timer_id *id);
+/**
+ * Cancels a registration (no-op if it fired, was cancelled, or its executor is gone).
+ * Must run on the executor's thread: a cancel from another thread stops the process.
+ */
+void corobridge_rs_timer_cancel(const corobridge_timer_id *id);
+/** As corobridge_rs_timer_add_at on a given executor (call on its thread). Returns 0 or -1. */
+int corobridge_rs_executor_timer_at(corobridge_executor *executor, int64_t deadline_ns, void *frame,
+                                    corobridge_timer_id *id);
 /** Number of pending timers. */
 size_t corobridge_rs_executor_pending_timers(corobridge_executor *executor);
 
@@ -158,8 +160,13 @@ void corobridge_rs_waker_release(corobridge_waker *waker);
 corobridge_executor *corobridge_rs_executor_new(int virtual_clock);
 /** Drops an executor created by corobridge_rs_executor_new; destroys the tasks it owns. */
 void corobridge_rs_executor_free(corobridge_executor *executor);
-/** Takes ownership of a task (started on the next run); returns its root id (never 0). */
-uint64_t corobridge_rs_executor_spawn(corobridge_executor *executor, corobridge_task_header *task);
+/**
+ * Takes ownership of an unstarted task (started on the executor's next turn); returns its
+ * root id, never 0 (0: refused, and the task was destroyed).
+ */
+uint64_t corobridge_rs_executor_spawn(corobridge_executor *executor, corobridge_task task);
+/** Called by a root task's final suspend (on its executor's thread). */
+void corobridge_rs_root_finished(uint32_t slot, uint64_t *state);
 /** Destroys a spawned task that has not finished; returns 1 if it was alive. */
 int corobridge_rs_executor_cancel(corobridge_executor *executor, uint64_t root_id);
 /** Number of spawned tasks that have not finished. */
@@ -193,8 +200,8 @@ void corobridge_rs_error_sink_set(corobridge_error_sink *sink, const char *type_
 int corobridge_cpp_resume(void *frame, corobridge_error_sink *sink);
 /** Destroys a suspended coroutine frame (its locals' destructors run). */
 void corobridge_cpp_destroy(void *frame);
-/** Describes the exception stored in a finished task (status == COROBRIDGE_TASK_ERROR). */
-void corobridge_cpp_task_error(corobridge_task_header *task, corobridge_error_sink *sink);
+/** Describes the exception of a finished task (its state has COROBRIDGE_STATE_ERROR). */
+void corobridge_cpp_task_error(uint64_t *state, corobridge_error_sink *sink);
 
 #ifdef __cplusplus
 }

@@ -60,7 +60,11 @@ class executor_ref {
   template <typename T>
   spawn_id spawn(task<T> t) const {
     if (!t.valid()) throw std::invalid_argument("corobridge: spawned an empty task");
-    return spawn_id{corobridge_rs_executor_spawn(raw_, t.release())};
+    const std::uint64_t id = corobridge_rs_executor_spawn(raw_, t.release());
+    if (id == 0) {
+      throw std::logic_error("corobridge: spawn refused (started task, or not the executor's thread)");
+    }
+    return spawn_id{id};
   }
   /// Destroys a spawned task that has not finished yet. Returns false if it already had.
   bool cancel(spawn_id id) const noexcept {

@@ -18,18 +18,17 @@
 namespace corobridge {
 
 /// `co_await GameTimer::wait_for(16ms)` suspends a game coroutine for a duration on the
-/// clock of the executor (GameEngine) running it, and yields the time actually waited.
+/// clock of the executor (GameEngine) running it.
 class GameTimer {
  public:
-  static sleep_awaiter wait_for(std::chrono::nanoseconds duration) noexcept {
+  template <typename Rep, typename Period>
+  static sleep_awaiter wait_for(std::chrono::duration<Rep, Period> duration) noexcept {
     return sleep_for(duration);
   }
 };
 
-/// Identifies a GameEngine::schedule_resume registration (0 is never valid).
-struct resume_id {
-  std::uint64_t value = 0;
-};
+/// Identifies a GameEngine::schedule_resume registration.
+using resume_id = corobridge_timer_id;
 
 /// The seed's game engine: owns spawned behaviour tasks and resumes coroutines at their
 /// scheduled times. Backed by corobridge's executor: either its own (constructed with a
@@ -62,10 +61,12 @@ class GameEngine {
   /// `cancel_resume` before destroying it; prefer `co_await GameTimer::wait_for`, which
   /// does that itself.
   resume_id schedule_resume(std::coroutine_handle<> handle, time_point when) {
-    const std::uint64_t id = corobridge_rs_timer_add_frame(
-        executor_.raw(), when.time_since_epoch().count(), handle.address());
-    if (id == 0) throw std::logic_error("corobridge: schedule_resume off the engine's thread");
-    return resume_id{id};
+    resume_id id{};
+    if (corobridge_rs_executor_timer_at(executor_.raw(), when.time_since_epoch().count(),
+                                        handle.address(), &id) != 0) {
+      throw std::logic_error("corobridge: schedule_resume off the engine's thread");
+    }
+    return id;
   }
   /// Steady-clock overload for real-clock engines (the seed's signature).
   resume_id schedule_resume(std::coroutine_handle<> handle,
@@ -74,10 +75,8 @@ class GameEngine {
     return schedule_resume(
         handle, now() + std::chrono::duration_cast<std::chrono::nanoseconds>(from_now));
   }
-  /// Cancels a schedule_resume registration; false if it already fired.
-  bool cancel_resume(resume_id id) noexcept {
-    return corobridge_rs_timer_cancel_frame(executor_.raw(), id.value) == 1;
-  }
+  /// Cancels a schedule_resume registration (no-op if it already fired).
+  void cancel_resume(const resume_id& id) noexcept { corobridge_rs_timer_cancel(&id); }
 
   /// Runs one frame; returns the number of resumes and polls it did.
   std::uint64_t update() {
@@ -95,7 +94,7 @@ class GameEngine {
   [[nodiscard]] executor_ref executor() const noexcept { return executor_; }
 
  private:
-  std::optional<executor> owned_;
+  std::optional<corobridge::executor> owned_;
   executor_ref executor_;
   std::chrono::nanoseconds frame_time_;
 };

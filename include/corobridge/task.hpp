@@ -12,6 +12,7 @@
 
 #include "corobridge/corobridge.h"
 #include "corobridge/detail/bridge_traits.hpp"
+#include "corobridge/detail/exception_table.hpp"
 #include "corobridge/detail/trampoline.hpp"
 
 namespace corobridge {
@@ -21,89 +22,124 @@ class task;
 
 namespace detail {
 
-/// corobridge_task_header.handoff: the handshake that lets a task that completes while
-/// its awaiter is still inside await_suspend continue the awaiter without nesting a frame.
-enum handoff_state : std::uint8_t {
-  handoff_idle = 0,
-  handoff_starting = 1,   // the awaiter is resuming the task inline
-  handoff_completed = 2,  // the task finished (seen by whoever comes second)
-  handoff_suspended = 3,  // the awaiter returned from await_suspend: the task must resume it
-};
-
-inline std::uint8_t atomic_exchange(std::uint8_t& field, std::uint8_t value) noexcept {
-  return std::atomic_ref<std::uint8_t>(field).exchange(value, std::memory_order_acq_rel);
+inline std::atomic_ref<std::uint64_t> atomic_state(std::uint64_t& word) noexcept {
+  return std::atomic_ref<std::uint64_t>(word);
 }
 
-/// The part of a task promise that does not depend on T.
-class task_promise_base : public corobridge_task_header {
+/// Encodes an 8-byte aligned address as a state payload.
+inline std::uint64_t pointer_payload(const void* p) noexcept {
+  return static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(p) >> 3)
+         << COROBRIDGE_PAYLOAD_SHIFT;
+}
+template <typename T>
+T* payload_pointer(std::uint64_t state) noexcept {
+  return reinterpret_cast<T*>(static_cast<std::uintptr_t>(state >> COROBRIDGE_PAYLOAD_SHIFT) << 3);
+}
+
+/// What a C++ awaiter of a task leaves for the task to find at its final suspend.
+struct task_link {
+  std::coroutine_handle<> continuation;
+  corobridge_waker* bounce = nullptr;  // a resumption queued to bound the stack depth
+
+  task_link() noexcept = default;
+  task_link(const task_link&) = delete;
+  task_link& operator=(const task_link&) = delete;
+  ~task_link() { release_waker(bounce); }
+};
+
+/// The part of a task promise that does not depend on T: one atomic state word.
+class task_promise_base {
  public:
-  task_promise_base() noexcept : corobridge_task_header{} { root_slot = COROBRIDGE_NO_ROOT; }
+  task_promise_base() noexcept = default;
   task_promise_base(const task_promise_base&) = delete;
   task_promise_base& operator=(const task_promise_base&) = delete;
-  ~task_promise_base() { release_waker(bounce_); }
+  ~task_promise_base() {
+    if ((state_ & COROBRIDGE_STATE_ERROR) != 0) exception_table::erase(&state_);
+  }
 
-  std::suspend_always initial_suspend() noexcept { return {}; }
+  std::suspend_always initial_suspend() const noexcept { return {}; }
 
-  struct final_awaiter {
-    bool await_ready() const noexcept { return false; }
-    template <typename Promise>
-    std::coroutine_handle<> await_suspend(std::coroutine_handle<Promise> self) noexcept {
-      return static_cast<task_promise_base&>(self.promise()).on_final_suspend();
+  void unhandled_exception() noexcept {
+    exception_table::put(&state_, std::current_exception());
+    atomic_state(state_).fetch_or(COROBRIDGE_STATE_ERROR, std::memory_order_acq_rel);
+  }
+
+  [[nodiscard]] std::uint64_t load_state() const noexcept {
+    return atomic_state(const_cast<std::uint64_t&>(state_)).load(std::memory_order_acquire);
+  }
+  std::uint64_t& state_word() noexcept { return state_; }
+
+  void rethrow_if_exception() const {
+    if ((load_state() & COROBRIDGE_STATE_ERROR) != 0) {
+      std::rethrow_exception(exception_table::get(&state_));
     }
-    void await_resume() const noexcept {}
-  };
-  final_awaiter final_suspend() noexcept { return {}; }
+  }
 
-  void unhandled_exception() noexcept { exception_ = std::current_exception(); }
-
-  /// Starts this task from the await_suspend of `awaiting`. Returns true if `awaiting`
-  /// stays suspended (the task will resume it), false if the task already finished.
-  bool start_awaited(std::coroutine_handle<> self, std::coroutine_handle<> awaiting) noexcept {
-    continuation_ = awaiting;
-    if (inline_start_depth >= max_inline_starts && queue_on_driver(self, bounce_)) {
-      handoff = handoff_suspended;
+  /// Starts the task from the await_suspend of a C++ awaiter. Returns true if the awaiter
+  /// stays suspended (the task resumes it later), false if the task already finished.
+  bool start_awaited(std::coroutine_handle<> self, task_link& link) noexcept {
+    auto state = atomic_state(state_);
+    if (inline_start_depth >= max_inline_starts && queue_on_driver(self, link.bounce)) {
+      state.store(COROBRIDGE_KIND_CPP | pointer_payload(&link), std::memory_order_release);
       return true;
     }
-    handoff = handoff_starting;
+    state.store(COROBRIDGE_KIND_CPP | COROBRIDGE_STATE_STARTING | pointer_payload(&link),
+                std::memory_order_release);
     ++inline_start_depth;
     self.resume();
     --inline_start_depth;
-    return atomic_exchange(handoff, handoff_suspended) != handoff_completed;
+    const std::uint64_t before =
+        state.fetch_and(~static_cast<std::uint64_t>(COROBRIDGE_STATE_STARTING),
+                        std::memory_order_acq_rel);
+    return (before & COROBRIDGE_STATE_DONE) == 0;
   }
 
-  void rethrow_if_exception() const {
-    if (exception_) std::rethrow_exception(exception_);
+ protected:
+  /// The final suspend: marks the task done and hands control to whoever waits.
+  std::coroutine_handle<> finish(void* value, corobridge_write_fn write) noexcept {
+    const std::uint64_t state =
+        atomic_state(state_).fetch_or(COROBRIDGE_STATE_DONE, std::memory_order_acq_rel);
+    switch (state & COROBRIDGE_KIND_MASK) {
+      case COROBRIDGE_KIND_CPP: {
+        if ((state & COROBRIDGE_STATE_STARTING) != 0) {
+          return std::noop_coroutine();  // the awaiter continues from its await_suspend
+        }
+        task_link* link = payload_pointer<task_link>(state);
+        return bounded_transfer(link->continuation, link->bounce);
+      }
+      case COROBRIDGE_KIND_RUST: {
+        auto* done = payload_pointer<corobridge_completion>(state);
+        const bool failed = (state & COROBRIDGE_STATE_ERROR) != 0;
+        done->complete(done, failed ? nullptr : value, failed ? nullptr : write, &state_);
+        return std::noop_coroutine();
+      }
+      case COROBRIDGE_KIND_ROOT:
+        corobridge_rs_root_finished(static_cast<std::uint32_t>(state >> COROBRIDGE_PAYLOAD_SHIFT),
+                                    &state_);
+        return std::noop_coroutine();
+      default:
+        return std::noop_coroutine();
+    }
   }
-
-  const std::exception_ptr& exception() const noexcept { return exception_; }
 
  private:
-  std::coroutine_handle<> on_final_suspend() noexcept {
-    std::atomic_ref<std::uint8_t>(status).store(
-        exception_ ? COROBRIDGE_TASK_ERROR : COROBRIDGE_TASK_VALUE, std::memory_order_seq_cst);
-    if (continuation_) {
-      if (atomic_exchange(handoff, handoff_completed) == handoff_starting) {
-        return std::noop_coroutine();  // the awaiter continues from its await_suspend
-      }
-      return bounded_transfer(continuation_, bounce_);
-    }
-    corobridge_completion* done =
-        std::atomic_ref<corobridge_completion*>(completion).load(std::memory_order_seq_cst);
-    if (done != nullptr) done->complete(done, this);
-    return std::noop_coroutine();
-  }
+  std::uint64_t state_ = 0;
+};
 
-  std::coroutine_handle<> continuation_;
-  std::exception_ptr exception_;
-  corobridge_waker* bounce_ = nullptr;  // a resumption queued to bound the stack depth
+template <typename Promise>
+struct final_awaiter {
+  bool await_ready() const noexcept { return false; }
+  std::coroutine_handle<> await_suspend(std::coroutine_handle<Promise> self) noexcept {
+    return self.promise().on_final_suspend();
+  }
+  void await_resume() const noexcept {}
 };
 
 template <typename T>
 class task_promise final : public task_promise_base {
  public:
-  task_promise() noexcept { take = &take_value; }
-
   task<T> get_return_object() noexcept;
+  final_awaiter<task_promise> final_suspend() noexcept { return {}; }
 
   template <typename U>
     requires std::is_convertible_v<U&&, T>
@@ -120,11 +156,13 @@ class task_promise final : public task_promise_base {
     return std::move(*value_);
   }
 
+  std::coroutine_handle<> on_final_suspend() noexcept {
+    return finish(value_ ? &*value_ : nullptr, &write_value);
+  }
+
  private:
-  static void take_value(corobridge_task_header* header, void* out) noexcept {
-    auto& self = static_cast<task_promise&>(static_cast<task_promise_base&>(*header));
-    bridge_traits<T>::write(out, std::move(*self.value_));
-    self.value_.reset();
+  static void write_value(void* value, void* out) noexcept {
+    bridge_traits<T>::write(out, std::move(*static_cast<T*>(value)));
   }
 
   std::optional<T> value_;
@@ -133,13 +171,11 @@ class task_promise final : public task_promise_base {
 template <>
 class task_promise<void> final : public task_promise_base {
  public:
-  task_promise() noexcept { take = &take_nothing; }
   task<void> get_return_object() noexcept;
-  void return_void() noexcept {}
+  final_awaiter<task_promise> final_suspend() noexcept { return {}; }
+  void return_void() const noexcept {}
   void result() const { rethrow_if_exception(); }
-
- private:
-  static void take_nothing(corobridge_task_header*, void*) noexcept {}
+  std::coroutine_handle<> on_final_suspend() noexcept { return finish(nullptr, nullptr); }
 };
 
 }  // namespace detail
@@ -148,25 +184,31 @@ class task_promise<void> final : public task_promise_base {
 ///
 /// Nothing runs until the task is awaited: `co_await` from another C++ coroutine (with
 /// symmetric transfer, so arbitrarily long loops and chains of awaits do not grow the
-/// stack), `.await` from Rust (as `corobridge::CppTask<T>`), or `spawn`ed on an executor.
+/// stack), `.await` from Rust (as `corobridge::CppTask<T>`), or spawned on an executor.
 /// An exception escaping the body is stored and rethrown at the awaiter. Move-only;
 /// destroying a task that has not finished destroys its frame, running its locals'
-/// destructors and unregistering whatever it was waiting on.
+/// destructors and unregistering whatever it was waiting on. The promise of a `task<>`
+/// is 8 bytes.
 template <typename T>
 class [[nodiscard]] task {
  public:
   using promise_type = detail::task_promise<T>;
   using value_type = T;
-  /// For cxx: a task is a single owning pointer, safe to relocate with memcpy.
+  /// For cxx: a task is an owning (frame, state) pair, safe to relocate with memcpy.
   using IsRelocatable = std::true_type;
 
   task() noexcept = default;
-  explicit task(promise_type& promise) noexcept : header_(&promise) {}
-  task(task&& other) noexcept : header_(std::exchange(other.header_, nullptr)) {}
+  explicit task(promise_type& promise) noexcept
+      : handle_(std::coroutine_handle<promise_type>::from_promise(promise)),
+        state_(&promise.state_word()) {}
+  task(task&& other) noexcept
+      : handle_(std::exchange(other.handle_, nullptr)),
+        state_(std::exchange(other.state_, nullptr)) {}
   task& operator=(task&& other) noexcept {
     if (this != &other) {
       reset();
-      header_ = std::exchange(other.header_, nullptr);
+      handle_ = std::exchange(other.handle_, nullptr);
+      state_ = std::exchange(other.state_, nullptr);
     }
     return *this;
   }
@@ -175,81 +217,68 @@ class [[nodiscard]] task {
   ~task() { reset(); }
 
   /// True if this object owns a coroutine.
-  [[nodiscard]] bool valid() const noexcept { return header_ != nullptr; }
+  [[nodiscard]] bool valid() const noexcept { return static_cast<bool>(handle_); }
   /// True once the body has finished (returned or thrown).
   [[nodiscard]] bool done() const noexcept {
-    return header_ != nullptr &&
-           std::atomic_ref<std::uint8_t>(header_->status).load(std::memory_order_acquire) !=
-               COROBRIDGE_TASK_PENDING;
+    return handle_ && (handle_.promise().load_state() & COROBRIDGE_STATE_DONE) != 0;
   }
 
   /// Destroys the coroutine now (if any).
   void reset() noexcept {
-    if (header_ != nullptr) {
-      handle().destroy();
-      header_ = nullptr;
+    if (handle_) {
+      handle_.destroy();
+      handle_ = nullptr;
+      state_ = nullptr;
     }
   }
 
   /// Gives up ownership of the frame (to an executor or to Rust).
-  [[nodiscard]] corobridge_task_header* release() noexcept { return std::exchange(header_, nullptr); }
-  /// The header shared with the Rust runtime (null if empty).
-  [[nodiscard]] corobridge_task_header* header() const noexcept { return header_; }
-
-  [[nodiscard]] std::coroutine_handle<promise_type> handle() const noexcept {
-    return std::coroutine_handle<promise_type>::from_promise(promise());
+  [[nodiscard]] corobridge_task release() noexcept {
+    return corobridge_task{std::exchange(handle_, nullptr).address(),
+                           std::exchange(state_, nullptr)};
   }
 
-  class awaiter {
+  [[nodiscard]] std::coroutine_handle<promise_type> handle() const noexcept { return handle_; }
+
+  /// Awaiter of `co_await task` (C++ coroutines only).
+  class awaiter : private detail::task_link {
    public:
-    explicit awaiter(corobridge_task_header* header) noexcept : header_(header) {}
+    explicit awaiter(std::coroutine_handle<promise_type> task) noexcept : task_(task) {}
     bool await_ready() const {
-      if (header_ == nullptr) throw std::logic_error("corobridge::task: awaited an empty task");
-      if (std::atomic_ref<std::uint8_t>(header_->status).load(std::memory_order_acquire) !=
-          COROBRIDGE_TASK_PENDING) {
-        return true;  // already finished (awaiting it again yields the moved-from result)
-      }
-      if (header_->handoff != detail::handoff_idle) {
+      if (!task_) throw std::logic_error("corobridge::task: awaited an empty task");
+      const std::uint64_t state = task_.promise().load_state();
+      if ((state & COROBRIDGE_STATE_DONE) != 0) return true;
+      if ((state & COROBRIDGE_KIND_MASK) != COROBRIDGE_KIND_NONE) {
         throw std::logic_error("corobridge::task: awaited a task that is already running");
       }
       return false;
     }
     bool await_suspend(std::coroutine_handle<> awaiting) noexcept {
-      auto& p = promise();
-      return p.start_awaited(std::coroutine_handle<promise_type>::from_promise(p), awaiting);
+      continuation = awaiting;
+      return task_.promise().start_awaited(task_, *this);
     }
-    T await_resume() { return std::move(promise()).result(); }
+    T await_resume() { return std::move(task_.promise()).result(); }
 
    private:
-    promise_type& promise() const noexcept {
-      return static_cast<promise_type&>(static_cast<detail::task_promise_base&>(*header_));
-    }
-    corobridge_task_header* header_;
+    std::coroutine_handle<promise_type> task_;
   };
 
-  awaiter operator co_await() const& noexcept { return awaiter{header_}; }
-  awaiter operator co_await() const&& noexcept { return awaiter{header_}; }
+  awaiter operator co_await() const& noexcept { return awaiter{handle_}; }
+  awaiter operator co_await() const&& noexcept { return awaiter{handle_}; }
 
  private:
-  promise_type& promise() const noexcept {
-    return static_cast<promise_type&>(static_cast<detail::task_promise_base&>(*header_));
-  }
-
-  corobridge_task_header* header_ = nullptr;
+  std::coroutine_handle<promise_type> handle_;
+  std::uint64_t* state_ = nullptr;
 };
 
 namespace detail {
 
 template <typename T>
 task<T> task_promise<T>::get_return_object() noexcept {
-  frame = std::coroutine_handle<task_promise>::from_promise(*this).address();
   return task<T>{*this};
 }
 
-inline task<void> task_promise<void>::get_return_object() noexcept {
-  frame = std::coroutine_handle<task_promise>::from_promise(*this).address();
-  return task<void>{*this};
-}
+inline task<void> task_promise<void>::get_return_object() noexcept { return task<void>{*this}; }
 
 }  // namespace detail
 

@@ -1,8 +1,8 @@
 //! The executor's state and run loop. One thread only: everything here is reached through
 //! `&Core` on the executor's thread (C++ reaches it through the C ABI on that thread too).
 
-use std::cell::{Cell, RefCell, UnsafeCell};
-use std::collections::VecDeque;
+use std::cell::{Cell, RefCell};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::ffi::c_void;
 use std::future::Future;
 use std::pin::pin;
@@ -15,6 +15,7 @@ use std::time::{Duration, Instant};
 use super::context::{self, Driver};
 use super::cpp_waker::CppWaker;
 use super::remote::{Remote, RemoteItem};
+use super::registry;
 use super::roots::{RootId, Roots};
 use super::run_queue::{KIND_FRAME, KIND_TASK, KIND_WAKER, RunQueue};
 use super::task::TaskCell;
@@ -22,10 +23,9 @@ use super::timer::{Fire, Target, TimerKey, TimerQueue};
 use super::{ClockKind, Stats, TaskFailure};
 use crate::error::ErrorSink;
 use crate::ffi::abi::{
-    COROBRIDGE_NO_ROOT, COROBRIDGE_TASK_ERROR, COROBRIDGE_TASK_PENDING, corobridge_completion,
-    corobridge_cpp_task_error, corobridge_task_header,
+    COROBRIDGE_KIND_MASK, COROBRIDGE_KIND_NONE, COROBRIDGE_STATE_DONE, COROBRIDGE_STATE_ERROR, corobridge_cpp_task_error,
 };
-use crate::ffi::{self, TaskHeader, TimerNode};
+use crate::ffi;
 use crate::{CppException, Error};
 
 thread_local! {
@@ -33,7 +33,7 @@ thread_local! {
 }
 
 /// A cheap identity of the calling thread (the address of a thread-local).
-fn thread_mark() -> usize {
+pub(crate) fn thread_mark() -> usize {
     THREAD_MARK.with(|mark| std::ptr::from_ref(mark).addr())
 }
 
@@ -51,15 +51,19 @@ pub(crate) enum LoopError {
     WrongThread,
 }
 
+/// How many timer entries ahead of the one firing have their frame prefetched.
+const PREFETCH_AHEAD: usize = 12;
+
 /// See the module documentation.
 pub(crate) struct Core {
-    completion: UnsafeCell<corobridge_completion>,
+    key: Cell<u32>,
     queue: RunQueue,
     timers: RefCell<TimerQueue>,
     roots: RefCell<Roots>,
-    starts: RefCell<VecDeque<RootId>>,
     finished: Cell<Vec<u32>>,
-    doomed: Cell<Vec<NonNull<TaskHeader>>>,
+    doomed: Cell<Vec<NonNull<c_void>>>,
+    /// True when `finished` or `doomed` has entries (checked after every resume).
+    reap: Cell<bool>,
     tasks: RefCell<TaskSlab>,
     remote: Arc<Remote>,
     clock: Clock,
@@ -83,16 +87,14 @@ struct TaskSlab {
 
 impl Core {
     pub(crate) fn new(clock: ClockKind) -> Rc<Core> {
-        Rc::new_cyclic(|weak_self| Core {
-            completion: UnsafeCell::new(corobridge_completion {
-                complete: Some(root_completed),
-            }),
+        let core = Rc::new_cyclic(|weak_self| Core {
+            key: Cell::new(0),
             queue: RunQueue::new(),
             timers: RefCell::new(TimerQueue::new()),
             roots: RefCell::new(Roots::new()),
-            starts: RefCell::new(VecDeque::new()),
             finished: Cell::new(Vec::new()),
             doomed: Cell::new(Vec::new()),
+            reap: Cell::new(false),
             tasks: RefCell::new(TaskSlab::default()),
             remote: Remote::new(Some(std::thread::current().id())),
             clock: match clock {
@@ -108,7 +110,14 @@ impl Core {
             failures: RefCell::new(Vec::new()),
             thread: thread_mark(),
             weak_self: weak_self.clone(),
-        })
+        });
+        core.key.set(registry::register(NonNull::from(&*core), core.thread));
+        core
+    }
+
+    /// This executor's key in the registry (what C++ timer ids carry).
+    pub(crate) fn key(&self) -> u32 {
+        self.key.get()
     }
 
     pub(crate) fn queue(&self) -> &RunQueue {
@@ -157,7 +166,7 @@ impl Core {
             timers_fired: self.timers_fired.get(),
             remote_wakes: self.remote.remote_wakes(),
             pending_timers: self.timers.borrow().len(),
-            ready: self.queue.len() + self.starts.borrow().len(),
+            ready: self.queue.len() + self.roots.borrow().pending_starts(),
             live_cpp_tasks: self.roots.borrow().len(),
             live_rust_tasks: self.tasks.borrow().live,
             now: Duration::from_nanos(self.now.get()),
@@ -186,57 +195,22 @@ impl Core {
 
     // ---- timers ------------------------------------------------------------------------
 
-    pub(crate) fn add_timer(&self, deadline: u64, target: Target) -> TimerKey {
-        self.timers.borrow_mut().insert(deadline, target)
+    /// Registers `target` to fire after `delay` nanoseconds.
+    pub(crate) fn add_timer(&self, delay: u64, target: Target) -> TimerKey {
+        self.timers.borrow_mut().insert(self.now.get(), delay, target)
+    }
+
+    /// Registers `target` to fire at `deadline`.
+    pub(crate) fn add_timer_at(&self, deadline: u64, target: Target) -> TimerKey {
+        self.timers.borrow_mut().insert_at(self.now.get(), deadline, target)
     }
 
     pub(crate) fn cancel_timer(&self, key: TimerKey) -> Option<Target> {
         self.timers.borrow_mut().cancel(key)
     }
 
-    /// Registers a bare frame (GameEngine::schedule_resume); returns its id.
-    pub(crate) fn add_frame_timer(&self, deadline: u64, frame: NonNull<c_void>) -> u64 {
-        self.timers.borrow_mut().insert_frame(deadline, frame)
-    }
-
-    pub(crate) fn cancel_frame_timer(&self, id: u64) -> bool {
-        self.timers.borrow_mut().cancel_frame(id)
-    }
-
     pub(crate) fn timer_refresh_waker(&self, key: TimerKey, waker: &Waker) -> bool {
         self.timers.borrow_mut().refresh_waker(key, waker)
-    }
-
-    /// Registers a C++ awaiter's timer node.
-    ///
-    /// # Safety
-    ///
-    /// `node` must stay valid until it fires, is cancelled, or the executor detaches it
-    /// (the awaiter cancels it in its destructor).
-    pub(crate) unsafe fn add_timer_node(&self, deadline: u64, node: NonNull<TimerNode>) {
-        let key = self.add_timer(deadline, Target::Node(node));
-        // SAFETY: valid per the caller's contract.
-        unsafe {
-            let node = node.as_ptr();
-            (*node).executor = std::ptr::from_ref(self).cast_mut().cast();
-            (*node).slot = key.position();
-            (*node).generation = key.generation;
-            (*node).time_ns = self.now.get() as i64;
-        }
-    }
-
-    /// Unregisters a C++ awaiter's timer node (no-op if it is not registered).
-    ///
-    /// # Safety
-    ///
-    /// `node` must be valid and, if registered, registered with this executor.
-    pub(crate) unsafe fn cancel_timer_node(&self, node: NonNull<TimerNode>) {
-        // SAFETY: valid per the caller's contract.
-        let (slot, generation) = unsafe { ((*node.as_ptr()).slot, (*node.as_ptr()).generation) };
-        let key = TimerKey::from_position(slot, generation);
-        drop(self.cancel_timer(key));
-        // SAFETY: as above.
-        unsafe { (*node.as_ptr()).executor = std::ptr::null_mut() };
     }
 
     // ---- spawning ----------------------------------------------------------------------
@@ -275,44 +249,70 @@ impl Core {
         }
     }
 
-    /// Takes ownership of an unstarted C++ task and queues its start.
+    /// Takes ownership of an unstarted C++ task and queues its start (roots start in
+    /// spawn order on the executor's next turn).
     ///
     /// # Safety
     ///
-    /// `header` must be the header of a live corobridge task frame owned by the caller,
-    /// whose ownership passes to the executor.
-    pub(crate) unsafe fn spawn_root(&self, header: NonNull<TaskHeader>) -> Result<RootId, Error> {
-        let raw = header.as_ptr();
-        // SAFETY: valid per the caller's contract; nothing else runs the task meanwhile.
-        let unstarted = unsafe { (*raw).status == COROBRIDGE_TASK_PENDING as u8 && (*raw).handoff == 0 };
-        // SAFETY: as above.
-        if !unstarted || unsafe { !(*raw).completion.is_null() } {
+    /// `frame`/`state` must be a live corobridge task frame and its state word, owned by the
+    /// caller, whose ownership passes to the executor.
+    pub(crate) unsafe fn spawn_root(&self, frame: NonNull<c_void>, state: NonNull<u64>) -> Result<RootId, Error> {
+        // SAFETY: valid per the caller's contract; the state word is accessed atomically.
+        let word = unsafe { AtomicU64::from_ptr(state.as_ptr()) }.load(Ordering::Acquire);
+        if word & u64::from(COROBRIDGE_KIND_MASK | COROBRIDGE_STATE_DONE) != u64::from(COROBRIDGE_KIND_NONE) {
             return Err(Error::AlreadyStarted);
         }
-        let id = self.roots.borrow_mut().insert(header);
-        // SAFETY: as above; the completion object lives as long as this executor, which
-        // destroys all its roots before it goes away.
-        unsafe {
-            (*raw).root_slot = id.slot();
-            (*raw).completion = self.completion.get();
+        // SAFETY: forwarded contract.
+        Ok(unsafe { self.roots.borrow_mut().insert(frame, state) })
+    }
+
+    fn start_roots(&self) -> u64 {
+        let mut started = 0;
+        loop {
+            let next = self.roots.borrow_mut().next_start();
+            let Some(root) = next else { return started };
+            started += 1;
+            self.resume_frame(root.frame.as_ptr());
         }
-        self.starts.borrow_mut().push_back(id);
-        Ok(id)
+    }
+
+    /// Called from a root's final suspend: records its failure and queues its destruction.
+    ///
+    /// # Safety
+    ///
+    /// `state` must be the state word of the finishing root in `slot`.
+    pub(crate) unsafe fn root_finished(&self, slot: u32, state: NonNull<u64>) {
+        // SAFETY: valid during the final suspend (caller's contract).
+        let word = unsafe { AtomicU64::from_ptr(state.as_ptr()) }.load(Ordering::Acquire);
+        if word & COROBRIDGE_STATE_ERROR as u64 != 0 {
+            // SAFETY: the task threw and its frame is alive.
+            let exception = unsafe { describe_task_error(state) };
+            let root = self.roots.borrow().id_of(slot);
+            if let Some(root) = root {
+                self.record_failure(TaskFailure::Cpp { root, exception });
+            }
+        }
+        let mut finished = self.finished.take();
+        finished.push(slot);
+        self.finished.set(finished);
+        self.reap.set(true);
     }
 
     /// Destroys a live root (deferred until the current resumption returns if called from
     /// inside one, so a task may cancel itself).
     pub(crate) fn cancel_root(&self, id: RootId) -> bool {
-        let Some(header) = self.roots.borrow_mut().remove(id) else {
+        let Some(root) = self.roots.borrow_mut().remove(id) else {
             return false;
         };
+        let frame = root.frame;
         if self.resuming.get() > 0 {
             let mut doomed = self.doomed.take();
-            doomed.push(header);
+            doomed.push(frame);
             self.doomed.set(doomed);
+            self.reap.set(true);
         } else {
             // SAFETY: a root's frame is owned by the executor and not running now.
-            unsafe { destroy_task(header) };
+            unsafe { ffi::destroy(frame.as_ptr()) };
         }
         true
     }
@@ -337,6 +337,9 @@ impl Core {
 
     /// Destroys roots that finished or were cancelled during the last resumption.
     fn after_resume(&self) {
+        if !self.reap.replace(false) {
+            return;
+        }
         loop {
             let finished = self.finished.take();
             let doomed = self.doomed.take();
@@ -345,20 +348,14 @@ impl Core {
             }
             for slot in finished {
                 let removed = self.roots.borrow_mut().remove_slot(slot);
-                if let Some((id, header)) = removed {
+                if let Some(root) = removed {
                     // SAFETY: a finished root is suspended at its final point, owned by us.
-                    if unsafe { (*header.as_ptr()).status } == COROBRIDGE_TASK_ERROR as u8 {
-                        // SAFETY: as above, and its status says it holds an exception.
-                        let exception = unsafe { describe_task_error(header) };
-                        self.record_failure(TaskFailure::Cpp { root: id, exception });
-                    }
-                    // SAFETY: as above.
-                    unsafe { destroy_task(header) };
+                    unsafe { ffi::destroy(root.frame.as_ptr()) };
                 }
             }
-            for header in doomed {
+            for frame in doomed {
                 // SAFETY: cancelled roots were removed from the slab and are not running.
-                unsafe { destroy_task(header) };
+                unsafe { ffi::destroy(frame.as_ptr()) };
             }
         }
     }
@@ -402,22 +399,7 @@ impl Core {
                     }
                 }
                 RemoteItem::Waker(token) => token.link(&self.queue),
-                // SAFETY: a frame sent for destruction is owned by nobody else now.
-                RemoteItem::Destroy(frame) => unsafe { destroy_task(frame.0) },
-            }
-        }
-    }
-
-    fn start_roots(&self) -> u64 {
-        let mut started = 0;
-        loop {
-            let next = self.starts.borrow_mut().pop_front();
-            let Some(id) = next else { return started };
-            let header = self.roots.borrow().get(id);
-            if let Some(header) = header {
-                started += 1;
-                // SAFETY: a live root's header is valid.
-                self.resume_frame(unsafe { (*header.as_ptr()).frame });
+                RemoteItem::Destroy(item) => item.destroy(),
             }
         }
     }
@@ -426,42 +408,33 @@ impl Core {
     fn fire_due(&self, now: u64) -> u64 {
         let mut fired = 0;
         loop {
-            let bucket = self.timers.borrow_mut().pop_due(now);
-            let Some(bucket) = bucket else { break };
-            let mut index = 0;
+            let run = self.timers.borrow_mut().pop_due(now);
+            let Some((lane, end)) = run else { break };
             loop {
-                let step = self.timers.borrow_mut().fire_at(bucket, index);
+                let step = {
+                    let mut timers = self.timers.borrow_mut();
+                    timers.prefetch(lane, PREFETCH_AHEAD);
+                    timers.fire_next(lane, end)
+                };
                 match step {
                     Fire::End => break,
                     Fire::Skip => {}
                     Fire::Target(target) => {
                         fired += 1;
-                        self.fire(target, now);
+                        self.fire(target);
                     }
                 }
-                index += 1;
             }
-            self.timers.borrow_mut().recycle(bucket);
+            self.timers.borrow_mut().finish_run(lane);
         }
         self.timers_fired.set(self.timers_fired.get() + fired);
         fired
     }
 
-    fn fire(&self, target: Target, now: u64) {
+    fn fire(&self, target: Target) {
         match target {
-            Target::Node(node) => {
-                // SAFETY: a registered node is valid until it fires or is cancelled.
-                let frame = unsafe {
-                    let node = node.as_ptr();
-                    (*node).executor = std::ptr::null_mut();
-                    (*node).time_ns = now as i64 - (*node).time_ns;
-                    (*node).frame
-                };
-                self.resume_frame(frame);
-            }
             Target::Frame(frame) => self.resume_frame(frame.as_ptr()),
             Target::Waker(waker) => waker.wake(),
-            Target::FrameRecord(_) => debug_assert!(false, "resolved by the timer queue"),
         }
     }
 
@@ -479,7 +452,7 @@ impl Core {
     }
 
     fn has_ready_work(&self) -> bool {
-        !self.queue.is_empty() || self.remote.has_items() || !self.starts.borrow().is_empty()
+        !self.queue.is_empty() || self.remote.has_items() || self.roots.borrow().pending_starts() > 0
     }
 
     fn idle_loop(&self) -> u64 {
@@ -605,44 +578,58 @@ impl Wake for MainWaker {
 
 impl Drop for Core {
     fn drop(&mut self) {
+        registry::unregister(self.key.get());
         // Nothing may be sent to us any more; frames already sent for destruction go now.
         for item in self.remote.close() {
-            if let RemoteItem::Destroy(frame) = item {
-                // SAFETY: a frame sent for destruction is owned by nobody else.
-                unsafe { destroy_task(frame.0) };
+            if let RemoteItem::Destroy(item) = item {
+                item.destroy();
             }
         }
         // Roots, then Rust tasks (whose futures may own C++ tasks bound to us), until
-        // destructors stop creating more.
+        // destructors stop creating more. One at a time: nothing is collected.
         loop {
-            let roots = self.roots.borrow_mut().drain();
-            let doomed = self.doomed.take();
-            let tasks: Vec<Arc<TaskCell>> = {
-                let mut slab = self.tasks.borrow_mut();
-                slab.live = 0;
-                slab.free.clear();
-                slab.entries.drain(..).flatten().collect()
-            };
-            if roots.is_empty() && doomed.is_empty() && tasks.is_empty() {
+            let mut progressed = false;
+            loop {
+                let root = self.roots.borrow_mut().pop_any();
+                let Some(root) = root else { break };
+                progressed = true;
+                // SAFETY: roots are owned by the executor and not running.
+                unsafe { ffi::destroy(root.frame.as_ptr()) };
+            }
+            for frame in self.doomed.take() {
+                progressed = true;
+                // SAFETY: cancelled roots were removed from the slab and are not running.
+                unsafe { ffi::destroy(frame.as_ptr()) };
+            }
+            loop {
+                let task = {
+                    let mut slab = self.tasks.borrow_mut();
+                    let task = slab.entries.pop().flatten();
+                    if task.is_some() {
+                        slab.live -= 1;
+                    }
+                    if slab.entries.is_empty() {
+                        slab.free.clear();
+                    }
+                    (task, slab.entries.is_empty())
+                };
+                match task {
+                    (Some(task), _) => {
+                        progressed = true;
+                        task.drop_future();
+                    }
+                    (None, true) => break,
+                    (None, false) => {}
+                }
+            }
+            if !progressed {
                 break;
             }
-            for header in roots.into_iter().chain(doomed) {
-                // SAFETY: roots are owned by the executor and not running.
-                unsafe { destroy_task(header) };
-            }
-            for task in tasks {
-                task.drop_future();
-            }
         }
-        self.starts.borrow_mut().clear();
         drop(self.finished.take());
-        // Timers of frames we do not own: tell their awaiters we are gone.
-        for target in self.timers.borrow_mut().drain() {
-            if let Target::Node(node) = target {
-                // SAFETY: a registered node is valid while registered.
-                unsafe { (*node.as_ptr()).executor = std::ptr::null_mut() };
-            }
-        }
+        // Timers of frames we do not own just go: their awaiters hold our registry key,
+        // which no longer resolves, so their cancellation is a no-op.
+        self.timers.borrow_mut().clear();
         while let Some(node) = self.queue.pop_front() {
             // SAFETY: popped nodes are valid; TASK and WAKER nodes carry a reference.
             match unsafe { (*node.as_ptr()).kind } {
@@ -656,42 +643,14 @@ impl Drop for Core {
     }
 }
 
-/// Called by a root task's final suspend (on the executor's thread, inside a resume).
-unsafe extern "C" fn root_completed(completion: *mut corobridge_completion, task: *mut corobridge_task_header) {
-    let offset = std::mem::offset_of!(Core, completion);
-    // SAFETY: this callback is only installed as `Core::completion`, so the pointer is that
-    // field of a live Core (a Core destroys its roots before it goes away).
-    let core = unsafe { &*completion.cast::<u8>().sub(offset).cast::<Core>() };
-    // SAFETY: the completing task's header is valid during its final suspend.
-    let slot = unsafe { (*task).root_slot };
-    if slot != COROBRIDGE_NO_ROOT {
-        let mut finished = core.finished.take();
-        finished.push(slot);
-        core.finished.set(finished);
-    }
-}
-
-/// Destroys a task frame after detaching it from any completion callback.
+/// Describes the exception of a finished task.
 ///
 /// # Safety
 ///
-/// `header` must belong to a live, suspended task frame owned by the caller.
-pub(crate) unsafe fn destroy_task(header: NonNull<TaskHeader>) {
-    // SAFETY: valid per the caller's contract.
-    unsafe {
-        (*header.as_ptr()).completion = std::ptr::null_mut();
-        ffi::destroy((*header.as_ptr()).frame);
-    }
-}
-
-/// Describes the exception stored in a finished task.
-///
-/// # Safety
-///
-/// `header` must belong to a live task frame whose status is `COROBRIDGE_TASK_ERROR`.
-pub(crate) unsafe fn describe_task_error(header: NonNull<TaskHeader>) -> CppException {
+/// `state` must be the state word of a live task frame whose state has the error flag.
+pub(crate) unsafe fn describe_task_error(state: NonNull<u64>) -> CppException {
     let mut sink = ErrorSink::default();
     // SAFETY: valid per the caller's contract; the sink outlives the call.
-    unsafe { corobridge_cpp_task_error(header.as_ptr(), sink.as_abi()) };
+    unsafe { corobridge_cpp_task_error(state.as_ptr(), sink.as_abi()) };
     sink.into_exception()
 }

@@ -49,11 +49,7 @@ impl LocalDriver {
             match item {
                 RemoteItem::Waker(token) => token.link(&self.queue),
                 RemoteItem::Task(_) => debug_assert!(false, "Rust tasks never target a local driver"),
-                RemoteItem::Destroy(frame) => {
-                    // SAFETY: a frame whose destruction was sent here is owned by nobody else
-                    // and suspended; we are the thread driving it.
-                    unsafe { ffi::destroy((*frame.0.as_ptr()).frame) }
-                }
+                RemoteItem::Destroy(item) => item.destroy(),
             }
         }
     }

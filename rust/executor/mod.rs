@@ -11,6 +11,7 @@ mod context;
 pub(crate) mod core;
 pub(crate) mod cpp_waker;
 pub(crate) mod local_driver;
+pub(crate) mod registry;
 mod remote;
 mod roots;
 pub(crate) mod run_queue;
@@ -204,14 +205,14 @@ impl Executor {
     /// behaviours (a million NPCs); use [`Executor::spawn`] with `task.into_future()` to
     /// get the value back instead.
     pub fn spawn_cpp<T: BridgeValue>(&self, task: CppTask<T>) -> Result<RootId, Error> {
-        let header = task.into_header().ok_or(Error::EmptyTask)?;
+        let (frame, state) = task.into_raw().ok_or(Error::EmptyTask)?;
         // SAFETY: a CppTask owns its unstarted frame; ownership passes to the executor
-        // (or back to the drop below on error).
-        match unsafe { self.core.spawn_root(header) } {
+        // (or back to the destroy below on error).
+        match unsafe { self.core.spawn_root(frame, state) } {
             Ok(id) => Ok(id),
             Err(e) => {
                 // SAFETY: spawning failed, so we still own the frame.
-                unsafe { core::destroy_task(header) };
+                unsafe { crate::ffi::destroy(frame.as_ptr()) };
                 Err(e)
             }
         }

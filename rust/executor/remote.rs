@@ -1,6 +1,8 @@
 //! The thread-safe side of a driver: wakes from other threads are queued here and the
 //! driver is woken (an executor parked in `block_on`, or the outer task's `Waker`).
 
+use std::any::Any;
+use std::ffi::c_void;
 use std::mem;
 use std::ptr::NonNull;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -11,14 +13,30 @@ use std::time::Duration;
 
 use super::cpp_waker::CppWaker;
 use super::task::TaskCell;
-use crate::ffi::TaskHeader;
 
-/// A C++ task frame whose destruction was handed to its driver's thread.
-pub(crate) struct FrameToDestroy(pub(crate) NonNull<TaskHeader>);
+/// A C++ task frame whose destruction was handed to its driver's thread, with what must
+/// outlive it (its start token and its completion object).
+pub(crate) struct FrameToDestroy {
+    pub(crate) frame: NonNull<c_void>,
+    pub(crate) token: Option<Arc<CppWaker>>,
+    pub(crate) keep_alive: Option<Box<dyn Any + Send>>,
+}
 
-// SAFETY: the frame is only an address while it travels; it is dereferenced and destroyed
-// by the driver on the driver's own thread (or by the sender after the driver is closed).
+// SAFETY: the frame is only an address while it travels; it is destroyed by the driver on
+// the driver's own thread (or by the sender once the driver is gone and has let go of it).
 unsafe impl Send for FrameToDestroy {}
+
+impl FrameToDestroy {
+    /// Cancels the start token, destroys the frame, then releases what it kept alive.
+    pub(crate) fn destroy(self) {
+        if let Some(token) = &self.token {
+            token.cancel();
+        }
+        // SAFETY: the frame was handed over by its only owner, suspended.
+        unsafe { crate::ffi::destroy(self.frame.as_ptr()) };
+        drop(self.keep_alive);
+    }
+}
 
 /// Work sent to a driver from elsewhere.
 pub(crate) enum RemoteItem {

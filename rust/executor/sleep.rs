@@ -55,8 +55,7 @@ impl Future for Sleep {
                 if nanos == 0 {
                     return Poll::Ready(());
                 }
-                let deadline = core.now().saturating_add(nanos);
-                let key = core.add_timer(deadline, Target::Waker(cx.waker().clone()));
+                let key = core.add_timer(nanos, Target::Waker(cx.waker().clone()));
                 self.registration = Some((core.weak(), key));
                 Poll::Pending
             }

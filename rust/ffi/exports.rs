@@ -10,11 +10,13 @@ use std::rc::Rc;
 use std::sync::Arc;
 
 use super::abi::{
-    corobridge_error_sink, corobridge_executor, corobridge_sched_node, corobridge_task_header,
-    corobridge_timer_node, corobridge_waker,
+    corobridge_error_sink, corobridge_executor, corobridge_sched_node, corobridge_task, corobridge_timer_id,
+    corobridge_waker,
 };
 use crate::error::ErrorSink;
-use crate::executor::core::Core;
+use crate::executor::core::{Core, thread_mark};
+use crate::executor::registry::{self, Lookup};
+use crate::executor::timer::{Target, TimerKey};
 use crate::executor::cpp_waker::CppWaker;
 use crate::executor::run_queue::{self, KIND_FRAME};
 use crate::executor::{ClockKind, Executor, RootId};
@@ -63,42 +65,35 @@ pub unsafe extern "C" fn corobridge_rs_executor_now(executor: *mut corobridge_ex
     unsafe { core(executor) }.map_or(0, |core| i64::try_from(core.now()).unwrap_or(i64::MAX))
 }
 
-/// # Safety
-///
-/// `executor` must be null or a live executor; `node` must be valid and stay valid until
-/// it fires or is cancelled (the awaiter cancels it in its destructor).
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn corobridge_rs_timer_add_at(
-    executor: *mut corobridge_executor,
-    deadline_ns: i64,
-    node: *mut corobridge_timer_node,
-) -> c_int {
-    // SAFETY: forwarded contract.
-    match (unsafe { own_core(executor) }, NonNull::new(node)) {
-        (Some(core), Some(node)) => {
-            // SAFETY: forwarded contract.
-            unsafe { core.add_timer_node(clamp_nanos(deadline_ns), node) };
-            0
-        }
-        _ => -1,
-    }
+/// Fills a C timer id from a key of `core`.
+fn write_id(core: &Core, key: TimerKey, id: &mut corobridge_timer_id) {
+    id.position = key.position;
+    id.lane = key.lane;
+    id.executor = core.key();
+}
+
+/// The executor current on this thread.
+fn current_core<'a>() -> Option<&'a Core> {
+    let core = executor::current()?.executor()?;
+    // SAFETY: the current executor is alive while current.
+    Some(unsafe { core.as_ref() })
 }
 
 /// # Safety
 ///
-/// As [`corobridge_rs_timer_add_at`].
+/// `frame` must be a suspended frame that stays alive (or cancels) until the timer fires;
+/// `id` must be valid for writing.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn corobridge_rs_timer_add_after(
-    executor: *mut corobridge_executor,
     delay_ns: i64,
-    node: *mut corobridge_timer_node,
+    frame: *mut c_void,
+    id: *mut corobridge_timer_id,
 ) -> c_int {
     // SAFETY: forwarded contract.
-    match (unsafe { own_core(executor) }, NonNull::new(node)) {
-        (Some(core), Some(node)) => {
-            let deadline = core.now().saturating_add(clamp_nanos(delay_ns));
-            // SAFETY: forwarded contract.
-            unsafe { core.add_timer_node(deadline, node) };
+    match (current_core(), NonNull::new(frame), unsafe { id.as_mut() }) {
+        (Some(core), Some(frame), Some(id)) => {
+            let key = core.add_timer(clamp_nanos(delay_ns), Target::Frame(frame));
+            write_id(core, key, id);
             0
         }
         _ => -1,
@@ -107,49 +102,74 @@ pub unsafe extern "C" fn corobridge_rs_timer_add_after(
 
 /// # Safety
 ///
-/// `node` must be valid; if registered, its executor is alive (an executor that goes away
-/// first clears `node->executor`).
+/// As [`corobridge_rs_timer_add_after`].
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn corobridge_rs_timer_cancel(node: *mut corobridge_timer_node) {
-    let Some(node) = NonNull::new(node) else { return };
+pub unsafe extern "C" fn corobridge_rs_timer_add_at(
+    deadline_ns: i64,
+    frame: *mut c_void,
+    id: *mut corobridge_timer_id,
+) -> c_int {
     // SAFETY: forwarded contract.
-    let Some(core) = (unsafe { core((*node.as_ptr()).executor) }) else { return };
-    if !core.on_own_thread() {
-        eprintln!(
-            "corobridge: a C++ coroutine waiting on an executor's timer was destroyed on another \
-             thread than the executor's; destroy suspended tasks on their executor's thread \
-             (dropping a corobridge::CppTask elsewhere is fine: it hands the frame back)"
-        );
-        std::process::abort();
+    match (current_core(), NonNull::new(frame), unsafe { id.as_mut() }) {
+        (Some(core), Some(frame), Some(id)) => {
+            let key = core.add_timer_at(clamp_nanos(deadline_ns), Target::Frame(frame));
+            write_id(core, key, id);
+            0
+        }
+        _ => -1,
     }
-    // SAFETY: forwarded contract; on the executor's thread.
-    unsafe { core.cancel_timer_node(node) };
 }
 
 /// # Safety
 ///
-/// `executor` must be null or a live executor; `frame` a suspended frame that the caller
-/// keeps alive (or cancels) until it fires.
+/// `executor` must be null or a live executor; otherwise as [`corobridge_rs_timer_add_after`].
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn corobridge_rs_timer_add_frame(
+pub unsafe extern "C" fn corobridge_rs_executor_timer_at(
     executor: *mut corobridge_executor,
     deadline_ns: i64,
     frame: *mut c_void,
-) -> u64 {
+    id: *mut corobridge_timer_id,
+) -> c_int {
     // SAFETY: forwarded contract.
-    match (unsafe { own_core(executor) }, NonNull::new(frame)) {
-        (Some(core), Some(frame)) => core.add_frame_timer(clamp_nanos(deadline_ns), frame),
-        _ => 0,
+    match (unsafe { own_core(executor) }, NonNull::new(frame), unsafe { id.as_mut() }) {
+        (Some(core), Some(frame), Some(id)) => {
+            let key = core.add_timer_at(clamp_nanos(deadline_ns), Target::Frame(frame));
+            write_id(core, key, id);
+            0
+        }
+        _ => -1,
     }
 }
 
 /// # Safety
 ///
-/// `executor` must be null or a live executor.
+/// `id` must be null or valid for reading.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn corobridge_rs_timer_cancel_frame(executor: *mut corobridge_executor, id: u64) -> c_int {
+pub unsafe extern "C" fn corobridge_rs_timer_cancel(id: *const corobridge_timer_id) {
     // SAFETY: forwarded contract.
-    unsafe { own_core(executor) }.map_or(0, |core| c_int::from(core.cancel_frame_timer(id)))
+    let Some(id) = (unsafe { id.as_ref() }) else { return };
+    if id.executor == 0 {
+        return;
+    }
+    let key = TimerKey {
+        lane: id.lane,
+        position: id.position,
+    };
+    if let Some(core) = current_core().filter(|core| core.key() == id.executor) {
+        drop(core.cancel_timer(key));
+        return;
+    }
+    match registry::with_core(id.executor, thread_mark(), |core| drop(core.cancel_timer(key))) {
+        Lookup::Ran(()) | Lookup::Gone => {}
+        Lookup::OtherThread => {
+            eprintln!(
+                "corobridge: a C++ coroutine waiting on an executor's timer was destroyed on \
+                 another thread than the executor's; destroy suspended tasks on their executor's \
+                 thread (dropping a corobridge::CppTask elsewhere is fine: it hands the frame back)"
+            );
+            std::process::abort();
+        }
+    }
 }
 
 /// # Safety
@@ -286,25 +306,32 @@ pub unsafe extern "C" fn corobridge_rs_executor_free(executor: *mut corobridge_e
 /// `executor` must be null or a live executor; `task` an unstarted task whose ownership
 /// passes to the executor (it is destroyed if it cannot be spawned).
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn corobridge_rs_executor_spawn(
-    executor: *mut corobridge_executor,
-    task: *mut corobridge_task_header,
-) -> u64 {
-    let Some(task) = NonNull::new(task) else { return 0 };
+pub unsafe extern "C" fn corobridge_rs_executor_spawn(executor: *mut corobridge_executor, task: corobridge_task) -> u64 {
+    let Some(frame) = NonNull::new(task.frame) else { return 0 };
     // SAFETY: forwarded contract.
-    let Some(core) = (unsafe { own_core(executor) }) else {
-        // SAFETY: we own the unstarted task and nobody can run it: destroy it.
-        unsafe { crate::executor::core::destroy_task(task) };
-        return 0;
+    let spawned = match (unsafe { own_core(executor) }, NonNull::new(task.state)) {
+        // SAFETY: forwarded contract.
+        (Some(core), Some(state)) => unsafe { core.spawn_root(frame, state) }.ok(),
+        _ => None,
     };
-    // SAFETY: forwarded contract.
-    match unsafe { core.spawn_root(task) } {
-        Ok(id) => id.to_raw(),
-        Err(_) => {
-            // SAFETY: spawning refused it, so it is still ours to destroy.
-            unsafe { crate::executor::core::destroy_task(task) };
+    match spawned {
+        Some(id) => id.to_raw(),
+        None => {
+            // SAFETY: refused: we own the unstarted task and nobody can run it.
+            unsafe { super::destroy(frame.as_ptr()) };
             0
         }
+    }
+}
+
+/// # Safety
+///
+/// Called by a root's final suspend with its slot and state word, on its executor's thread.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn corobridge_rs_root_finished(slot: u32, state: *mut u64) {
+    if let (Some(core), Some(state)) = (current_core(), NonNull::new(state)) {
+        // SAFETY: forwarded contract.
+        unsafe { core.root_finished(slot, state) };
     }
 }
 
@@ -442,11 +469,10 @@ const _: () = {
     same_signature! {
         corobridge_rs_current_executor: => *mut corobridge_executor;
         corobridge_rs_executor_now: *mut corobridge_executor => i64;
-        corobridge_rs_timer_add_at: *mut corobridge_executor, i64, *mut corobridge_timer_node => c_int;
-        corobridge_rs_timer_add_after: *mut corobridge_executor, i64, *mut corobridge_timer_node => c_int;
-        corobridge_rs_timer_cancel: *mut corobridge_timer_node => ();
-        corobridge_rs_timer_add_frame: *mut corobridge_executor, i64, *mut c_void => u64;
-        corobridge_rs_timer_cancel_frame: *mut corobridge_executor, u64 => c_int;
+        corobridge_rs_timer_add_after: i64, *mut c_void, *mut corobridge_timer_id => c_int;
+        corobridge_rs_timer_add_at: i64, *mut c_void, *mut corobridge_timer_id => c_int;
+        corobridge_rs_executor_timer_at: *mut corobridge_executor, i64, *mut c_void, *mut corobridge_timer_id => c_int;
+        corobridge_rs_timer_cancel: *const corobridge_timer_id => ();
         corobridge_rs_executor_pending_timers: *mut corobridge_executor => usize;
         corobridge_rs_has_driver: => c_int;
         corobridge_rs_schedule: *mut corobridge_sched_node => c_int;
@@ -458,7 +484,8 @@ const _: () = {
         corobridge_rs_waker_release: *mut corobridge_waker => ();
         corobridge_rs_executor_new: c_int => *mut corobridge_executor;
         corobridge_rs_executor_free: *mut corobridge_executor => ();
-        corobridge_rs_executor_spawn: *mut corobridge_executor, *mut corobridge_task_header => u64;
+        corobridge_rs_executor_spawn: *mut corobridge_executor, corobridge_task => u64;
+        corobridge_rs_root_finished: u32, *mut u64 => ();
         corobridge_rs_executor_cancel: *mut corobridge_executor, u64 => c_int;
         corobridge_rs_executor_live_tasks: *mut corobridge_executor => usize;
         corobridge_rs_executor_run_until_idle: *mut corobridge_executor => u64;

@@ -17,10 +17,7 @@ pub(crate) mod abi;
 
 mod exports;
 
-pub(crate) use abi::{
-    corobridge_generator_header as GeneratorHeader, corobridge_sched_node as SchedNode,
-    corobridge_task_header as TaskHeader, corobridge_timer_node as TimerNode,
-};
+pub(crate) use abi::{corobridge_generator_header as GeneratorHeader, corobridge_sched_node as SchedNode};
 
 use std::ffi::c_void;
 

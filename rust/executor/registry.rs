@@ -1,0 +1,66 @@
+//! A process-wide registry of live executors, so that a C++ awaiter can hold a compact
+//! 32-bit executor key instead of a pointer: cancelling a timer after its executor is gone
+//! finds nothing (a no-op) instead of touching freed memory. Keys are never reused.
+
+use std::collections::HashMap;
+use std::ptr::NonNull;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Mutex, MutexGuard};
+
+use super::core::Core;
+
+static NEXT_KEY: AtomicU32 = AtomicU32::new(1);
+static LIVE: Mutex<Option<HashMap<u32, Entry>>> = Mutex::new(None);
+
+#[derive(Clone, Copy)]
+struct Entry {
+    core: NonNull<Core>,
+    thread: usize,
+}
+
+// SAFETY: the entry is only an address plus a thread mark; it is dereferenced solely by
+// `with_core`, on the executor's own thread (checked against `thread`).
+unsafe impl Send for Entry {}
+
+fn live() -> MutexGuard<'static, Option<HashMap<u32, Entry>>> {
+    LIVE.lock().unwrap_or_else(|poison| poison.into_inner())
+}
+
+/// Registers a new executor; returns its key (never 0).
+pub(crate) fn register(core: NonNull<Core>, thread: usize) -> u32 {
+    let key = NEXT_KEY.fetch_add(1, Ordering::Relaxed).max(1);
+    live().get_or_insert_with(HashMap::new).insert(key, Entry { core, thread });
+    key
+}
+
+/// Forgets an executor (when it is dropped).
+pub(crate) fn unregister(key: u32) {
+    if let Some(map) = live().as_mut() {
+        map.remove(&key);
+    }
+}
+
+/// What `with_core` found.
+pub(crate) enum Lookup<R> {
+    /// The executor is alive on this thread; the closure ran.
+    Ran(R),
+    /// The executor is gone.
+    Gone,
+    /// The executor is alive on another thread.
+    OtherThread,
+}
+
+/// Runs `f` on the executor with `key` if it is alive and owned by `thread`.
+pub(crate) fn with_core<R>(key: u32, thread: usize, f: impl FnOnce(&Core) -> R) -> Lookup<R> {
+    let guard = live();
+    let Some(entry) = guard.as_ref().and_then(|map| map.get(&key)).copied() else {
+        return Lookup::Gone;
+    };
+    if entry.thread != thread {
+        return Lookup::OtherThread;
+    }
+    // SAFETY: a registered executor is alive (it unregisters before its memory goes away),
+    // and we are on its thread; the registry lock is held, so it cannot be dropped meanwhile
+    // (unregistering takes the same lock).
+    Lookup::Ran(f(unsafe { entry.core.as_ref() }))
+}

@@ -1,0 +1,269 @@
+//! Running the game world for a number of frames and reporting what it cost.
+
+use std::fmt::Write as _;
+use std::time::{Duration, Instant};
+
+use super::{GameError, GameWorld, SeedStyleWorld, Vec3};
+use crate::ClockKind;
+
+/// Which engine runs the NPCs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Engine {
+    /// corobridge's executor (GameEngine on the Rust timer queue).
+    #[default]
+    Corobridge,
+    /// The seed-style baseline (a `std::priority_queue` of handles).
+    SeedStyle,
+}
+
+impl Engine {
+    /// The name used on the command line and in reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Engine::Corobridge => "corobridge",
+            Engine::SeedStyle => "seed-style",
+        }
+    }
+
+    /// Parses [`Engine::name`].
+    pub fn parse(name: &str) -> Option<Self> {
+        match name {
+            "corobridge" => Some(Engine::Corobridge),
+            "seed-style" => Some(Engine::SeedStyle),
+            _ => None,
+        }
+    }
+}
+
+/// What to run.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GameConfig {
+    /// Patrolling NPCs.
+    pub npcs: usize,
+    /// Frames (16 ms engine updates) to run.
+    pub frames: u32,
+    /// Virtual clock (frames run back to back) or real clock (paced at 16 ms).
+    pub virtual_clock: bool,
+    /// Which engine.
+    pub engine: Engine,
+    /// Only the patrols (the workload both engines run); otherwise corobridge's world also
+    /// runs attack cooldowns, a dialogue and particle bursts.
+    pub patrol_only: bool,
+}
+
+impl Default for GameConfig {
+    fn default() -> Self {
+        Self {
+            npcs: 10_000,
+            frames: 300,
+            virtual_clock: true,
+            engine: Engine::Corobridge,
+            patrol_only: false,
+        }
+    }
+}
+
+/// What a run measured.
+#[derive(Clone, Debug, PartialEq)]
+pub struct GameReport {
+    /// Which engine ran.
+    pub engine: Engine,
+    /// NPCs.
+    pub npcs: usize,
+    /// Frames run.
+    pub frames: u32,
+    /// Virtual clock?
+    pub virtual_clock: bool,
+    /// Coroutine resumes (and Rust polls) over all frames.
+    pub resumes: u64,
+    /// Time to create the world and start every behaviour.
+    pub setup_ms: f64,
+    /// Frame times (the work of one update, not the pacing sleep).
+    pub frame_ms_median: f64,
+    /// Mean frame time.
+    pub frame_ms_mean: f64,
+    /// 99th percentile frame time.
+    pub frame_ms_p99: f64,
+    /// Slowest frame.
+    pub frame_ms_max: f64,
+    /// Peak resident set size of the process (Linux), if known.
+    pub peak_rss_bytes: Option<u64>,
+    /// Digest of the final world state (equal across engines for the same workload).
+    pub checksum: u64,
+}
+
+impl GameReport {
+    /// One JSON object.
+    pub fn to_json(&self) -> String {
+        let mut out = String::from("{");
+        let _ = write!(
+            out,
+            "\"engine\":\"{}\",\"npcs\":{},\"frames\":{},\"virtual\":{},\"resumes\":{},\
+             \"setup_ms\":{:.3},\"frame_ms_median\":{:.4},\"frame_ms_mean\":{:.4},\
+             \"frame_ms_p99\":{:.4},\"frame_ms_max\":{:.4},\"peak_rss_bytes\":{},\"checksum\":{}",
+            self.engine.name(),
+            self.npcs,
+            self.frames,
+            self.virtual_clock,
+            self.resumes,
+            self.setup_ms,
+            self.frame_ms_median,
+            self.frame_ms_mean,
+            self.frame_ms_p99,
+            self.frame_ms_max,
+            self.peak_rss_bytes.map_or_else(|| "null".to_owned(), |b| b.to_string()),
+            self.checksum
+        );
+        out.push('}');
+        out
+    }
+
+    /// A few human-readable lines.
+    pub fn summary(&self) -> String {
+        format!(
+            "engine {} | {} NPCs | {} frames ({} clock)\n\
+             setup {:.1} ms | frame median {:.3} ms, mean {:.3} ms, p99 {:.3} ms, max {:.3} ms\n\
+             {} resumes ({:.1} per frame) | peak RSS {} | checksum {:016x}",
+            self.engine.name(),
+            self.npcs,
+            self.frames,
+            if self.virtual_clock { "virtual" } else { "real" },
+            self.setup_ms,
+            self.frame_ms_median,
+            self.frame_ms_mean,
+            self.frame_ms_p99,
+            self.frame_ms_max,
+            self.resumes,
+            self.resumes as f64 / f64::from(self.frames.max(1)),
+            self.peak_rss_bytes
+                .map_or_else(|| "unknown".to_owned(), |b| format!("{:.1} MiB", b as f64 / 1048576.0)),
+            self.checksum
+        )
+    }
+}
+
+/// The process's peak resident set size (VmHWM), on Linux.
+pub fn peak_rss_bytes() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
+}
+
+fn percentile(sorted: &[f64], q: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let index = ((sorted.len() - 1) as f64 * q).round() as usize;
+    sorted[index.min(sorted.len() - 1)]
+}
+
+/// Runs the configured world and measures it.
+pub fn run_game(config: &GameConfig) -> Result<GameReport, GameError> {
+    let setup = Instant::now();
+    let mut frame_ms = Vec::with_capacity(config.frames as usize);
+    let mut resumes = 0;
+    let (setup_ms, checksum) = match config.engine {
+        Engine::Corobridge => {
+            let mut world = build_world(config)?;
+            let setup_ms = ms(setup.elapsed());
+            let pace = Duration::from_millis(16);
+            let mut next_frame = Instant::now() + pace;
+            for frame in 0..config.frames {
+                if !config.virtual_clock {
+                    std::thread::sleep(next_frame.saturating_duration_since(Instant::now()));
+                    next_frame += pace;
+                }
+                if !config.patrol_only {
+                    extras(&mut world, config.npcs, frame)?;
+                }
+                let start = Instant::now();
+                resumes += world.frame()?;
+                frame_ms.push(ms(start.elapsed()));
+            }
+            (setup_ms, world.checksum())
+        }
+        Engine::SeedStyle => {
+            let mut world = SeedStyleWorld::new(config.npcs)?;
+            let setup_ms = ms(setup.elapsed());
+            for _ in 0..config.frames {
+                let start = Instant::now();
+                resumes += world.frame();
+                frame_ms.push(ms(start.elapsed()));
+            }
+            (setup_ms, world.checksum())
+        }
+    };
+    Ok(finish(config, setup_ms, frame_ms, resumes, checksum))
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e3
+}
+
+fn finish(config: &GameConfig, setup_ms: f64, mut frame_ms: Vec<f64>, resumes: u64, checksum: u64) -> GameReport {
+    let mean = frame_ms.iter().sum::<f64>() / frame_ms.len().max(1) as f64;
+    frame_ms.sort_by(f64::total_cmp);
+    GameReport {
+        engine: config.engine,
+        npcs: config.npcs,
+        frames: config.frames,
+        virtual_clock: config.virtual_clock || config.engine == Engine::SeedStyle,
+        resumes,
+        setup_ms,
+        frame_ms_median: percentile(&frame_ms, 0.5),
+        frame_ms_mean: mean,
+        frame_ms_p99: percentile(&frame_ms, 0.99),
+        frame_ms_max: frame_ms.last().copied().unwrap_or(0.0),
+        peak_rss_bytes: peak_rss_bytes(),
+        checksum,
+    }
+}
+
+/// Particles spawned per burst, and frames between bursts.
+const PARTICLE_BURST: usize = 32;
+const BURST_EVERY: u32 = 30;
+
+fn build_world(config: &GameConfig) -> Result<GameWorld, GameError> {
+    let clock = if config.virtual_clock { ClockKind::Virtual } else { ClockKind::Real };
+    let bursts = (config.frames / BURST_EVERY + 1) as usize;
+    let particles = if config.patrol_only { 0 } else { bursts * PARTICLE_BURST };
+    let extra_npcs = usize::from(!config.patrol_only);
+    let mut world = GameWorld::new(clock, config.npcs + extra_npcs, particles)?;
+    world.populate(config.npcs)?;
+    if !config.patrol_only {
+        let quest_giver = world.create_npc(Vec3::default(), 1.0, &[Vec3::default()])?;
+        world.start_dialogue(
+            quest_giver,
+            vec![
+                "Hello, brave adventurer!".to_owned(),
+                "I have a quest for you...".to_owned(),
+                "Will you help me?".to_owned(),
+            ],
+        )?;
+    }
+    world.start()?;
+    Ok(world)
+}
+
+/// The parts of the seed's world beyond patrols: cooldowns after "attacks", a player who
+/// presses "continue" now and then, particle bursts.
+fn extras(world: &mut GameWorld, npcs: usize, frame: u32) -> Result<(), GameError> {
+    if frame % 20 == 0 && npcs > 0 {
+        let attacker = (frame as usize * 7919) % npcs;
+        world.start_attack_cooldown(attacker as u32, Duration::from_millis(500))?;
+    }
+    world.set_action("continue", frame % 90 > 80);
+    if frame % BURST_EVERY == 0 {
+        for i in 0..PARTICLE_BURST {
+            let position = Vec3 {
+                x: i as f32,
+                y: 1.0,
+                z: frame as f32,
+            };
+            let lifetime = Duration::from_millis(500 + (i as u64 % 4) * 250);
+            world.spawn_particle(position, lifetime)?;
+        }
+    }
+    Ok(())
+}
