@@ -38,7 +38,11 @@ fn main() {
     println!("cargo:rerun-if-changed=build.rs");
 
     #[cfg(feature = "bindgen")]
-    check_bindings(&root);
+    {
+        println!("cargo:rerun-if-changed=rust/ffi/abi.rs");
+        println!("cargo:rerun-if-env-changed=COROBRIDGE_BLESS");
+        check_bindings(&root);
+    }
 }
 
 fn list_files(dir: &Path, extension: &str) -> Vec<PathBuf> {

@@ -88,11 +88,31 @@ macro_rules! bridge_value {
 }
 
 bridge_value!((), task = "corobridge::task_unit");
-bridge_value!(bool, task = "corobridge::task_bool", generator = "corobridge::generator_bool");
-bridge_value!(i32, task = "corobridge::task_i32", generator = "corobridge::generator_i32");
-bridge_value!(i64, task = "corobridge::task_i64", generator = "corobridge::generator_i64");
-bridge_value!(u64, task = "corobridge::task_u64", generator = "corobridge::generator_u64");
-bridge_value!(f64, task = "corobridge::task_f64", generator = "corobridge::generator_f64");
+bridge_value!(
+    bool,
+    task = "corobridge::task_bool",
+    generator = "corobridge::generator_bool"
+);
+bridge_value!(
+    i32,
+    task = "corobridge::task_i32",
+    generator = "corobridge::generator_i32"
+);
+bridge_value!(
+    i64,
+    task = "corobridge::task_i64",
+    generator = "corobridge::generator_i64"
+);
+bridge_value!(
+    u64,
+    task = "corobridge::task_u64",
+    generator = "corobridge::generator_u64"
+);
+bridge_value!(
+    f64,
+    task = "corobridge::task_f64",
+    generator = "corobridge::generator_f64"
+);
 bridge_value!(
     String,
     task = "corobridge::task_string",

@@ -55,7 +55,9 @@ impl<T: BridgeValue> Iterator for CppGenerator<T> {
         // SAFETY: we own the frame; `next` is set by every corobridge generator promise and
         // writes a valid T into `out` exactly when it returns GEN_VALUE.
         let status = unsafe {
-            let next = (*header.as_ptr()).next.expect("corobridge generators set next");
+            let next = (*header.as_ptr())
+                .next
+                .expect("corobridge generators set next");
             next(header.as_ptr(), out.as_mut_ptr().cast(), sink.as_abi())
         };
         match u32::from(status) {

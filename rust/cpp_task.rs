@@ -16,11 +16,11 @@ use crate::executor::core::describe_task_error;
 use crate::executor::cpp_waker::CppWaker;
 use crate::executor::local_driver::LocalDriver;
 use crate::executor::{self, Driver, FrameToDestroy, MAX_INLINE_DEPTH, Remote, RemoteItem};
+use crate::ffi;
 use crate::ffi::abi::{
     COROBRIDGE_KIND_RUST, COROBRIDGE_PAYLOAD_SHIFT, COROBRIDGE_STATE_ERROR, corobridge_completion,
     corobridge_write_fn,
 };
-use crate::ffi;
 use crate::{BridgeValue, CppException, Error};
 
 /// A C++ `corobridge::task<T>` that crossed into Rust, not started yet.
@@ -102,7 +102,11 @@ impl<T: BridgeValue> IntoFuture for CppTask<T> {
 /// Called from the task's final suspend with the arguments C++ passes: `state` is live,
 /// and `value`/`write` produce a valid `T` (the BridgeValue/TaskAlias contract) unless the
 /// task threw.
-unsafe fn outcome<T: BridgeValue>(value: *mut c_void, write: corobridge_write_fn, state: *mut u64) -> Result<T, CppException> {
+unsafe fn outcome<T: BridgeValue>(
+    value: *mut c_void,
+    write: corobridge_write_fn,
+    state: *mut u64,
+) -> Result<T, CppException> {
     let state = NonNull::new(state).expect("C++ passes the state word");
     // SAFETY: live during the final suspend; accessed atomically.
     let word = unsafe { AtomicU64::from_ptr(state.as_ptr()) }.load(Ordering::Acquire);
@@ -143,7 +147,8 @@ unsafe extern "C" fn complete_inline<T: BridgeValue>(
     // on the stack of the poll that resumes the task, on this thread.
     let this = unsafe { &*this.cast::<InlineCompletion<T>>() };
     // SAFETY: forwarded from C++ (see `outcome`).
-    this.result.set(Some(unsafe { outcome(value, write, state) }));
+    this.result
+        .set(Some(unsafe { outcome(value, write, state) }));
 }
 
 /// The completion of a task that suspended: shared with whoever resumes it.
@@ -172,7 +177,9 @@ impl<T: BridgeValue> Completion<T> {
     }
 
     fn lock(&self) -> MutexGuard<'_, Outcome<T>> {
-        self.inner.lock().unwrap_or_else(|poison| poison.into_inner())
+        self.inner
+            .lock()
+            .unwrap_or_else(|poison| poison.into_inner())
     }
 }
 
@@ -199,7 +206,8 @@ unsafe extern "C" fn complete_shared<T: BridgeValue>(
 }
 
 fn rust_kind(completion: *const corobridge_completion) -> u64 {
-    ((completion.expose_provenance() as u64 >> 3) << COROBRIDGE_PAYLOAD_SHIFT) | u64::from(COROBRIDGE_KIND_RUST)
+    ((completion.expose_provenance() as u64 >> 3) << COROBRIDGE_PAYLOAD_SHIFT)
+        | u64::from(COROBRIDGE_KIND_RUST)
 }
 
 enum Phase<T> {
@@ -268,23 +276,37 @@ impl<T: BridgeValue> CppTaskFuture<T> {
     }
 
     /// Moves the completion to the heap so it outlives this poll.
-    fn attach_shared(&self, inline: Option<&InlineCompletion<T>>, waker: &Waker) -> Arc<Completion<T>> {
+    fn attach_shared(
+        &self,
+        inline: Option<&InlineCompletion<T>>,
+        waker: &Waker,
+    ) -> Arc<Completion<T>> {
         let shared = Completion::new(waker, None);
         let new = rust_kind(&shared.base);
         match inline {
             Some(inline) => {
                 let old = rust_kind(&inline.base);
-                let swapped = self
-                    .state_word()
-                    .compare_exchange(old, new, Ordering::AcqRel, Ordering::Acquire);
-                debug_assert!(swapped.is_ok(), "a suspended task's state changed under its owner");
+                let swapped = self.state_word().compare_exchange(
+                    old,
+                    new,
+                    Ordering::AcqRel,
+                    Ordering::Acquire,
+                );
+                debug_assert!(
+                    swapped.is_ok(),
+                    "a suspended task's state changed under its owner"
+                );
             }
             None => self.state_word().store(new, Ordering::Release),
         }
         shared
     }
 
-    fn poll_unstarted(&mut self, frame: NonNull<c_void>, cx: &mut Context<'_>) -> Option<Poll<Result<T, Error>>> {
+    fn poll_unstarted(
+        &mut self,
+        frame: NonNull<c_void>,
+        cx: &mut Context<'_>,
+    ) -> Option<Poll<Result<T, Error>>> {
         match executor::current() {
             Some(driver) if executor::depth() >= MAX_INLINE_DEPTH => {
                 // Too deep to start inline: queue the start on the driver.
@@ -307,7 +329,8 @@ impl<T: BridgeValue> CppTaskFuture<T> {
                     },
                     result: Cell::new(None),
                 };
-                self.state_word().store(rust_kind(&inline.base), Ordering::Release);
+                self.state_word()
+                    .store(rust_kind(&inline.base), Ordering::Release);
                 {
                     let _deeper = executor::deeper();
                     // SAFETY: we own the unstarted frame and drive it on this thread.
@@ -356,11 +379,18 @@ impl<T: BridgeValue> Future for CppTaskFuture<T> {
                         return poll;
                     }
                 }
-                Phase::Bound { completion, remote, .. } => {
+                Phase::Bound {
+                    completion, remote, ..
+                } => {
                     let result = {
                         let mut inner = completion.lock();
                         let result = inner.result.take();
-                        if result.is_none() && !inner.waker.as_ref().is_some_and(|w| w.will_wake(cx.waker())) {
+                        if result.is_none()
+                            && !inner
+                                .waker
+                                .as_ref()
+                                .is_some_and(|w| w.will_wake(cx.waker()))
+                        {
                             inner.waker = Some(cx.waker().clone());
                         }
                         result
@@ -398,7 +428,9 @@ impl<T: BridgeValue> Future for CppTaskFuture<T> {
 
 impl<T: BridgeValue> Drop for CppTaskFuture<T> {
     fn drop(&mut self) {
-        let Some(frame) = self.frame.take() else { return };
+        let Some(frame) = self.frame.take() else {
+            return;
+        };
         match std::mem::replace(&mut self.phase, Phase::Finished) {
             Phase::Bound {
                 completion,

@@ -24,7 +24,14 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         None => {
-            let default = ["--npcs", "100000", "--frames", "300", "--virtual", "--compare"];
+            let default = [
+                "--npcs",
+                "100000",
+                "--frames",
+                "300",
+                "--virtual",
+                "--compare",
+            ];
             game(&default.map(str::to_owned))
         }
         Some("game") => game(&args[1..]),
@@ -85,7 +92,9 @@ fn parse_game(args: &[String]) -> Result<GameArgs, String> {
 
 fn parse_number<T: std::str::FromStr>(text: &str) -> Result<T, String> {
     let cleaned: String = text.chars().filter(|c| *c != '_' && *c != ',').collect();
-    cleaned.parse().map_err(|_| format!("not a number: {text:?}"))
+    cleaned
+        .parse()
+        .map_err(|_| format!("not a number: {text:?}"))
 }
 
 fn game(args: &[String]) -> Result<(), String> {
@@ -110,7 +119,12 @@ fn compare(config: &GameConfig, json: bool) -> Result<(), String> {
     for engine in [Engine::Corobridge, Engine::SeedStyle] {
         let output = Command::new(&exe)
             .args(["game", "--json", "--patrol-only", "--engine", engine.name()])
-            .args(["--npcs", &config.npcs.to_string(), "--frames", &config.frames.to_string()])
+            .args([
+                "--npcs",
+                &config.npcs.to_string(),
+                "--frames",
+                &config.frames.to_string(),
+            ])
             .args(config.virtual_clock.then_some("--virtual"))
             .output()
             .map_err(|e| format!("cannot run {}: {e}", exe.display()))?;
@@ -138,9 +152,16 @@ fn compare(config: &GameConfig, json: bool) -> Result<(), String> {
         "seed's game world, {} patrolling NPCs, {} frames of 16 ms ({} clock), same run:\n",
         config.npcs,
         config.frames,
-        if config.virtual_clock { "virtual" } else { "real" }
+        if config.virtual_clock {
+            "virtual"
+        } else {
+            "real"
+        }
     );
-    println!("{:<12} {:>12} {:>12} {:>12} {:>14} {:>12}", "engine", "median ms", "p99 ms", "setup ms", "peak RSS MiB", "resumes");
+    println!(
+        "{:<12} {:>12} {:>12} {:>12} {:>14} {:>12}",
+        "engine", "median ms", "p99 ms", "setup ms", "peak RSS MiB", "resumes"
+    );
     for (name, f) in [("corobridge", &ours), ("seed-style", &seed)] {
         println!(
             "{:<12} {:>12.3} {:>12.3} {:>12.1} {:>14.1} {:>12}",
@@ -160,7 +181,11 @@ fn compare(config: &GameConfig, json: bool) -> Result<(), String> {
     );
     println!(
         "same simulation: {}",
-        if ours.checksum == seed.checksum { "yes (world checksums match)" } else { "NO: checksums differ" }
+        if ours.checksum == seed.checksum {
+            "yes (world checksums match)"
+        } else {
+            "NO: checksums differ"
+        }
     );
     Ok(())
 }
@@ -178,12 +203,17 @@ impl Figures {
     fn from_json(json: &str) -> Result<Self, String> {
         let raw = |key: &str| -> Result<&str, String> {
             let pattern = format!("\"{key}\":");
-            let start = json.find(&pattern).ok_or_else(|| format!("no {key} in {json}"))? + pattern.len();
+            let start = json
+                .find(&pattern)
+                .ok_or_else(|| format!("no {key} in {json}"))?
+                + pattern.len();
             let rest = &json[start..];
             Ok(&rest[..rest.find([',', '}']).unwrap_or(rest.len())])
         };
         let field = |key: &str| -> Result<f64, String> {
-            raw(key)?.parse().map_err(|_| format!("bad {key} in {json}"))
+            raw(key)?
+                .parse()
+                .map_err(|_| format!("bad {key} in {json}"))
         };
         Ok(Self {
             median: field("frame_ms_median")?,

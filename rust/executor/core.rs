@@ -2,30 +2,31 @@
 //! `&Core` on the executor's thread (C++ reaches it through the C ABI on that thread too).
 
 use std::cell::{Cell, RefCell};
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::ffi::c_void;
 use std::future::Future;
 use std::pin::pin;
 use std::ptr::NonNull;
 use std::rc::{Rc, Weak};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::task::{Context, Poll, Wake, Waker};
 use std::time::{Duration, Instant};
 
 use super::context::{self, Driver};
 use super::cpp_waker::CppWaker;
-use super::remote::{Remote, RemoteItem};
 use super::registry;
+use super::remote::{Remote, RemoteItem};
 use super::roots::{RootId, Roots};
 use super::run_queue::{KIND_FRAME, KIND_TASK, KIND_WAKER, RunQueue};
 use super::task::TaskCell;
 use super::timer::{Fire, Target, TimerKey, TimerQueue};
 use super::{ClockKind, Stats, TaskFailure};
 use crate::error::ErrorSink;
-use crate::ffi::abi::{
-    COROBRIDGE_KIND_MASK, COROBRIDGE_KIND_NONE, COROBRIDGE_STATE_DONE, COROBRIDGE_STATE_ERROR, corobridge_cpp_task_error,
-};
 use crate::ffi;
+use crate::ffi::abi::{
+    COROBRIDGE_KIND_MASK, COROBRIDGE_KIND_NONE, COROBRIDGE_STATE_DONE, COROBRIDGE_STATE_ERROR,
+    corobridge_cpp_task_error,
+};
 use crate::{CppException, Error};
 
 thread_local! {
@@ -111,7 +112,8 @@ impl Core {
             thread: thread_mark(),
             weak_self: weak_self.clone(),
         });
-        core.key.set(registry::register(NonNull::from(&*core), core.thread));
+        core.key
+            .set(registry::register(NonNull::from(&*core), core.thread));
         core
     }
 
@@ -197,12 +199,16 @@ impl Core {
 
     /// Registers `target` to fire after `delay` nanoseconds.
     pub(crate) fn add_timer(&self, delay: u64, target: Target) -> TimerKey {
-        self.timers.borrow_mut().insert(self.now.get(), delay, target)
+        self.timers
+            .borrow_mut()
+            .insert(self.now.get(), delay, target)
     }
 
     /// Registers `target` to fire at `deadline`.
     pub(crate) fn add_timer_at(&self, deadline: u64, target: Target) -> TimerKey {
-        self.timers.borrow_mut().insert_at(self.now.get(), deadline, target)
+        self.timers
+            .borrow_mut()
+            .insert_at(self.now.get(), deadline, target)
     }
 
     pub(crate) fn cancel_timer(&self, key: TimerKey) -> Option<Target> {
@@ -215,7 +221,10 @@ impl Core {
 
     // ---- spawning ----------------------------------------------------------------------
 
-    pub(crate) fn spawn_task(&self, future: std::pin::Pin<Box<dyn Future<Output = ()>>>) -> Arc<TaskCell> {
+    pub(crate) fn spawn_task(
+        &self,
+        future: std::pin::Pin<Box<dyn Future<Output = ()>>>,
+    ) -> Arc<TaskCell> {
         let task = TaskCell::new(self.remote.clone(), future);
         {
             let mut tasks = self.tasks.borrow_mut();
@@ -240,12 +249,12 @@ impl Core {
         task.drop_future();
         let mut tasks = self.tasks.borrow_mut();
         let slot = task.slot();
-        if let Some(entry) = tasks.entries.get_mut(slot) {
-            if entry.as_ref().is_some_and(|t| Arc::ptr_eq(t, task)) {
-                *entry = None;
-                tasks.free.push(slot);
-                tasks.live -= 1;
-            }
+        if let Some(entry) = tasks.entries.get_mut(slot)
+            && entry.as_ref().is_some_and(|t| Arc::ptr_eq(t, task))
+        {
+            *entry = None;
+            tasks.free.push(slot);
+            tasks.live -= 1;
         }
     }
 
@@ -256,10 +265,16 @@ impl Core {
     ///
     /// `frame`/`state` must be a live corobridge task frame and its state word, owned by the
     /// caller, whose ownership passes to the executor.
-    pub(crate) unsafe fn spawn_root(&self, frame: NonNull<c_void>, state: NonNull<u64>) -> Result<RootId, Error> {
+    pub(crate) unsafe fn spawn_root(
+        &self,
+        frame: NonNull<c_void>,
+        state: NonNull<u64>,
+    ) -> Result<RootId, Error> {
         // SAFETY: valid per the caller's contract; the state word is accessed atomically.
         let word = unsafe { AtomicU64::from_ptr(state.as_ptr()) }.load(Ordering::Acquire);
-        if word & u64::from(COROBRIDGE_KIND_MASK | COROBRIDGE_STATE_DONE) != u64::from(COROBRIDGE_KIND_NONE) {
+        if word & u64::from(COROBRIDGE_KIND_MASK | COROBRIDGE_STATE_DONE)
+            != u64::from(COROBRIDGE_KIND_NONE)
+        {
             return Err(Error::AlreadyStarted);
         }
         // SAFETY: forwarded contract.
@@ -443,7 +458,9 @@ impl Core {
         self.drain_remote();
         let mut work = self.start_roots();
         for _ in 0..self.queue.len() {
-            let Some(node) = self.queue.pop_front() else { break };
+            let Some(node) = self.queue.pop_front() else {
+                break;
+            };
             self.run_node(node);
             work += 1;
         }
@@ -452,7 +469,9 @@ impl Core {
     }
 
     fn has_ready_work(&self) -> bool {
-        !self.queue.is_empty() || self.remote.has_items() || self.roots.borrow().pending_starts() > 0
+        !self.queue.is_empty()
+            || self.remote.has_items()
+            || self.roots.borrow().pending_starts() > 0
     }
 
     fn idle_loop(&self) -> u64 {

@@ -48,7 +48,9 @@ impl LocalDriver {
         for item in items {
             match item {
                 RemoteItem::Waker(token) => token.link(&self.queue),
-                RemoteItem::Task(_) => debug_assert!(false, "Rust tasks never target a local driver"),
+                RemoteItem::Task(_) => {
+                    debug_assert!(false, "Rust tasks never target a local driver")
+                }
                 RemoteItem::Destroy(item) => item.destroy(),
             }
         }

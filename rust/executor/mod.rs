@@ -129,7 +129,8 @@ impl std::fmt::Debug for Executor {
 
 const REENTRANT: &str = "corobridge: an executor's run loop was entered from inside itself (block_on, \
      run_until_idle or advance called from a task it is running)";
-const WRONG_THREAD: &str = "corobridge: an executor was run from another thread than the one that created it";
+const WRONG_THREAD: &str =
+    "corobridge: an executor was run from another thread than the one that created it";
 
 fn loop_result<T>(result: Result<T, LoopError>) -> T {
     match result {
@@ -192,9 +193,11 @@ impl Executor {
                 core.record_failure(TaskFailure::Panic { message });
             }
         });
-        let task = self
-            .core
-            .spawn_task(Box::pin(Spawned::new(future, join.clone(), on_orphan_panic)));
+        let task = self.core.spawn_task(Box::pin(Spawned::new(
+            future,
+            join.clone(),
+            on_orphan_panic,
+        )));
         join.set_task(&task);
         JoinHandle::new(join)
     }

@@ -29,7 +29,9 @@ fn live() -> MutexGuard<'static, Option<HashMap<u32, Entry>>> {
 /// Registers a new executor; returns its key (never 0).
 pub(crate) fn register(core: NonNull<Core>, thread: usize) -> u32 {
     let key = NEXT_KEY.fetch_add(1, Ordering::Relaxed).max(1);
-    live().get_or_insert_with(HashMap::new).insert(key, Entry { core, thread });
+    live()
+        .get_or_insert_with(HashMap::new)
+        .insert(key, Entry { core, thread });
     key
 }
 

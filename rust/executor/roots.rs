@@ -110,12 +110,20 @@ impl Roots {
         if tag == FREE {
             return None;
         }
-        let state = NonNull::new(std::ptr::with_exposed_provenance_mut::<u64>(entry & !TAG_MASK))?;
+        let state = NonNull::new(std::ptr::with_exposed_provenance_mut::<u64>(
+            entry & !TAG_MASK,
+        ))?;
         let frame = if tag == EXOTIC {
             *self.exotic.get(&slot)?
         } else {
             let distance = 16usize << tag;
-            NonNull::new(state.as_ptr().cast::<u8>().wrapping_sub(distance).cast::<c_void>())?
+            NonNull::new(
+                state
+                    .as_ptr()
+                    .cast::<u8>()
+                    .wrapping_sub(distance)
+                    .cast::<c_void>(),
+            )?
         };
         Some(Root { frame, state })
     }
@@ -127,7 +135,10 @@ impl Roots {
     /// `frame`/`state` must be a live, unstarted corobridge task frame and its state word.
     pub(crate) unsafe fn insert(&mut self, frame: NonNull<c_void>, state: NonNull<u64>) -> RootId {
         let (slot, generation) = match self.free.pop() {
-            Some(slot) => (slot, (self.entries[slot as usize] >> 3) as u32 & GENERATION_MASK),
+            Some(slot) => (
+                slot,
+                (self.entries[slot as usize] >> 3) as u32 & GENERATION_MASK,
+            ),
             None => {
                 self.entries.push(FREE | (1 << 3));
                 ((self.entries.len() - 1) as u32, 1)
@@ -142,7 +153,8 @@ impl Roots {
         };
         self.entries[slot as usize] = state.as_ptr().expose_provenance() | tag;
         let root = Root { frame, state };
-        root.word().store(root_word(slot, generation, true), Ordering::Release);
+        root.word()
+            .store(root_word(slot, generation, true), Ordering::Release);
         match self.starts.back_mut() {
             Some((_, end)) if *end == slot => *end += 1,
             _ => self.starts.push_back((slot, slot + 1)),

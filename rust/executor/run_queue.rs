@@ -84,7 +84,11 @@ impl RunQueue {
         let raw = node.as_ptr();
         // SAFETY: `node` and its neighbours are linked, hence valid (push_back's contract).
         unsafe {
-            debug_assert_eq!((*raw).queue, self.id(), "node unlinked from the wrong queue");
+            debug_assert_eq!(
+                (*raw).queue,
+                self.id(),
+                "node unlinked from the wrong queue"
+            );
             let (prev, next) = ((*raw).prev, (*raw).next);
             match NonNull::new(prev) {
                 Some(p) => (*p.as_ptr()).next = next,

@@ -77,10 +77,10 @@ impl Future for Sleep {
 
 impl Drop for Sleep {
     fn drop(&mut self) {
-        if let Some((core, key)) = self.registration.take() {
-            if let Some(core) = core.upgrade() {
-                core.cancel_timer(key);
-            }
+        if let Some((core, key)) = self.registration.take()
+            && let Some(core) = core.upgrade()
+        {
+            core.cancel_timer(key);
         }
     }
 }

@@ -14,9 +14,9 @@ use std::task::{Context, Poll, RawWaker, RawWakerVTable, Waker};
 use super::context;
 use super::remote::{Remote, RemoteItem};
 use super::run_queue::{KIND_TASK, RunQueue};
+use crate::JoinError;
 use crate::error::panic_message;
 use crate::ffi::SchedNode;
-use crate::JoinError;
 
 const IDLE: u8 = 0;
 const SCHEDULED: u8 = 1;
@@ -136,8 +136,9 @@ impl TaskCell {
         };
         // SAFETY: the raw waker points at this task, which the `self` borrow keeps alive
         // for the whole poll; ManuallyDrop means no reference is released for it.
-        let waker =
-            ManuallyDrop::new(unsafe { Waker::from_raw(RawWaker::new(Arc::as_ptr(self).cast(), &VTABLE)) });
+        let waker = ManuallyDrop::new(unsafe {
+            Waker::from_raw(RawWaker::new(Arc::as_ptr(self).cast(), &VTABLE))
+        });
         let mut cx = Context::from_waker(&waker);
         match future.as_mut().poll(&mut cx) {
             Poll::Ready(()) => {
@@ -252,7 +253,11 @@ pub(crate) struct Spawned<F: Future> {
 }
 
 impl<F: Future> Spawned<F> {
-    pub(crate) fn new(future: F, join: Rc<JoinState<F::Output>>, on_orphan_panic: PanicSink) -> Self {
+    pub(crate) fn new(
+        future: F,
+        join: Rc<JoinState<F::Output>>,
+        on_orphan_panic: PanicSink,
+    ) -> Self {
         Self {
             future: Some(future),
             join,
@@ -336,7 +341,12 @@ impl<T> JoinHandle<T> {
             return;
         }
         self.state.aborted.set(true);
-        let task = self.state.task.borrow().as_ref().and_then(std::sync::Weak::upgrade);
+        let task = self
+            .state
+            .task
+            .borrow()
+            .as_ref()
+            .and_then(std::sync::Weak::upgrade);
         if let Some(task) = task {
             task.schedule();
         }

@@ -110,10 +110,10 @@ impl TimerQueue {
     }
 
     fn lane_for(&mut self, delay: u64) -> u32 {
-        if let Some((d, lane)) = self.last_lookup {
-            if d == delay {
-                return lane;
-            }
+        if let Some((d, lane)) = self.last_lookup
+            && d == delay
+        {
+            return lane;
         }
         let lane = match self.lane_of.get(&delay) {
             Some(&lane) => lane,
@@ -146,7 +146,11 @@ impl TimerQueue {
         match target {
             Target::Frame(frame) => {
                 let raw = frame.as_ptr().expose_provenance() as u64;
-                debug_assert_eq!(raw & TAG_MASK, 0, "coroutine frames are at least 4-byte aligned");
+                debug_assert_eq!(
+                    raw & TAG_MASK,
+                    0,
+                    "coroutine frames are at least 4-byte aligned"
+                );
                 raw | TAG_FRAME
             }
             Target::Waker(waker) => {
@@ -293,21 +297,22 @@ impl TimerQueue {
     /// Hints the CPU to fetch the frame `ahead` entries further in a lane.
     pub(crate) fn prefetch(&self, lane_id: u32, ahead: usize) {
         let lane = &self.lanes[lane_id as usize];
-        if let Some(&raw) = lane.slots.get(ahead) {
-            if raw != EMPTY && raw & TAG_MASK == TAG_FRAME {
-                prefetch_frame(raw as usize);
-            }
+        if let Some(&raw) = lane.slots.get(ahead)
+            && raw != EMPTY
+            && raw & TAG_MASK == TAG_FRAME
+        {
+            prefetch_frame(raw as usize);
         }
     }
 
     /// Re-queues a lane after one of its runs was fired; releases idle ring memory.
     pub(crate) fn finish_run(&mut self, lane_id: u32) {
         let lane = &mut self.lanes[lane_id as usize];
-        if !lane.queued {
-            if let Some(run) = lane.runs.front() {
-                lane.queued = true;
-                self.heap.push(Reverse((run.deadline, run.seq, lane_id)));
-            }
+        if !lane.queued
+            && let Some(run) = lane.runs.front()
+        {
+            lane.queued = true;
+            self.heap.push(Reverse((run.deadline, run.seq, lane_id)));
         }
         let capacity = lane.slots.capacity();
         if capacity > 1024 && lane.slots.len() < capacity / 4 {
@@ -462,7 +467,11 @@ mod model_tests {
             for _ in 0..(next() % 8) {
                 let delay = [16, 16, 16, 2000, 48, 0][(next() % 6) as usize];
                 let id = (seq as usize + 1) * 16;
-                let key = q.insert(now, delay, Target::Frame(NonNull::new(std::ptr::without_provenance_mut(id)).unwrap()));
+                let key = q.insert(
+                    now,
+                    delay,
+                    Target::Frame(NonNull::new(std::ptr::without_provenance_mut(id)).unwrap()),
+                );
                 model.insert((now + delay, seq), id);
                 keys.push((key, (now + delay, seq)));
                 seq += 1;
@@ -484,14 +493,21 @@ mod model_tests {
                         Fire::Target(Target::Frame(f)) => {
                             let id = f.as_ptr().addr();
                             fired.push(id);
-                            let (&model_key, &model_id) = model.iter().next().expect("model has it");
+                            let (&model_key, &model_id) =
+                                model.iter().next().expect("model has it");
                             assert!(model_key.0 <= now);
                             model.remove(&model_key);
                             expected.push(model_id);
                             if next() % 3 == 0 {
                                 let delay = [16, 2000, 0][(next() % 3) as usize];
                                 let id = (seq as usize + 1) * 16;
-                                let key = q.insert(now, delay, Target::Frame(NonNull::new(std::ptr::without_provenance_mut(id)).unwrap()));
+                                let key = q.insert(
+                                    now,
+                                    delay,
+                                    Target::Frame(
+                                        NonNull::new(std::ptr::without_provenance_mut(id)).unwrap(),
+                                    ),
+                                );
                                 model.insert((now + delay, seq), id);
                                 keys.push((key, (now + delay, seq)));
                                 seq += 1;
@@ -502,7 +518,10 @@ mod model_tests {
                 }
                 q.finish_run(lane);
             }
-            assert!(model.range(..(now + 1, 0)).next().is_none(), "round {round}: due timers left");
+            assert!(
+                model.range(..(now + 1, 0)).next().is_none(),
+                "round {round}: due timers left"
+            );
             assert_eq!(fired, expected, "round {round} at {now}");
             assert_eq!(q.len(), model.len());
         }

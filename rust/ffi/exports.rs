@@ -10,15 +10,15 @@ use std::rc::Rc;
 use std::sync::Arc;
 
 use super::abi::{
-    corobridge_error_sink, corobridge_executor, corobridge_sched_node, corobridge_task, corobridge_timer_id,
-    corobridge_waker,
+    corobridge_error_sink, corobridge_executor, corobridge_sched_node, corobridge_task,
+    corobridge_timer_id, corobridge_waker,
 };
 use crate::error::ErrorSink;
 use crate::executor::core::{Core, thread_mark};
-use crate::executor::registry::{self, Lookup};
-use crate::executor::timer::{Target, TimerKey};
 use crate::executor::cpp_waker::CppWaker;
+use crate::executor::registry::{self, Lookup};
 use crate::executor::run_queue::{self, KIND_FRAME};
+use crate::executor::timer::{Target, TimerKey};
 use crate::executor::{ClockKind, Executor, RootId};
 use crate::{CppException, executor};
 
@@ -131,7 +131,9 @@ pub unsafe extern "C" fn corobridge_rs_executor_timer_at(
     id: *mut corobridge_timer_id,
 ) -> c_int {
     // SAFETY: forwarded contract.
-    match (unsafe { own_core(executor) }, NonNull::new(frame), unsafe { id.as_mut() }) {
+    match (unsafe { own_core(executor) }, NonNull::new(frame), unsafe {
+        id.as_mut()
+    }) {
         (Some(core), Some(frame), Some(id)) => {
             let key = core.add_timer_at(clamp_nanos(deadline_ns), Target::Frame(frame));
             write_id(core, key, id);
@@ -147,7 +149,9 @@ pub unsafe extern "C" fn corobridge_rs_executor_timer_at(
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn corobridge_rs_timer_cancel(id: *const corobridge_timer_id) {
     // SAFETY: forwarded contract.
-    let Some(id) = (unsafe { id.as_ref() }) else { return };
+    let Some(id) = (unsafe { id.as_ref() }) else {
+        return;
+    };
     if id.executor == 0 {
         return;
     }
@@ -159,7 +163,9 @@ pub unsafe extern "C" fn corobridge_rs_timer_cancel(id: *const corobridge_timer_
         drop(core.cancel_timer(key));
         return;
     }
-    match registry::with_core(id.executor, thread_mark(), |core| drop(core.cancel_timer(key))) {
+    match registry::with_core(id.executor, thread_mark(), |core| {
+        drop(core.cancel_timer(key))
+    }) {
         Lookup::Ran(()) | Lookup::Gone => {}
         Lookup::OtherThread => {
             eprintln!(
@@ -176,7 +182,9 @@ pub unsafe extern "C" fn corobridge_rs_timer_cancel(id: *const corobridge_timer_
 ///
 /// `executor` must be null or a live executor.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn corobridge_rs_executor_pending_timers(executor: *mut corobridge_executor) -> usize {
+pub unsafe extern "C" fn corobridge_rs_executor_pending_timers(
+    executor: *mut corobridge_executor,
+) -> usize {
     // SAFETY: forwarded contract.
     unsafe { own_core(executor) }.map_or(0, Core::pending_timers)
 }
@@ -225,7 +233,9 @@ pub unsafe extern "C" fn corobridge_rs_unschedule(node: *mut corobridge_sched_no
 pub unsafe extern "C" fn corobridge_rs_waker_new(frame: *mut c_void) -> *mut corobridge_waker {
     match executor::current() {
         // SAFETY: the current driver is alive while current.
-        Some(driver) if !frame.is_null() => CppWaker::into_raw(unsafe { CppWaker::new(frame, driver) }),
+        Some(driver) if !frame.is_null() => {
+            CppWaker::into_raw(unsafe { CppWaker::new(frame, driver) })
+        }
         _ => ptr::null_mut(),
     }
 }
@@ -234,7 +244,9 @@ pub unsafe extern "C" fn corobridge_rs_waker_new(frame: *mut c_void) -> *mut cor
 ///
 /// `waker` must hold a reference obtained from `corobridge_rs_waker_new`/`_retain`.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn corobridge_rs_waker_retain(waker: *mut corobridge_waker) -> *mut corobridge_waker {
+pub unsafe extern "C" fn corobridge_rs_waker_retain(
+    waker: *mut corobridge_waker,
+) -> *mut corobridge_waker {
     if !waker.is_null() {
         // SAFETY: forwarded contract.
         unsafe { Arc::increment_strong_count(waker.cast::<CppWaker>()) };
@@ -280,8 +292,14 @@ pub unsafe extern "C" fn corobridge_rs_waker_release(waker: *mut corobridge_wake
 /// None.
 #[unsafe(no_mangle)]
 pub extern "C" fn corobridge_rs_executor_new(virtual_clock: c_int) -> *mut corobridge_executor {
-    let clock = if virtual_clock != 0 { ClockKind::Virtual } else { ClockKind::Real };
-    Rc::into_raw(Executor::with_clock(clock).into_core()).cast_mut().cast()
+    let clock = if virtual_clock != 0 {
+        ClockKind::Virtual
+    } else {
+        ClockKind::Real
+    };
+    Rc::into_raw(Executor::with_clock(clock).into_core())
+        .cast_mut()
+        .cast()
 }
 
 /// # Safety
@@ -306,8 +324,13 @@ pub unsafe extern "C" fn corobridge_rs_executor_free(executor: *mut corobridge_e
 /// `executor` must be null or a live executor; `task` an unstarted task whose ownership
 /// passes to the executor (it is destroyed if it cannot be spawned).
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn corobridge_rs_executor_spawn(executor: *mut corobridge_executor, task: corobridge_task) -> u64 {
-    let Some(frame) = NonNull::new(task.frame) else { return 0 };
+pub unsafe extern "C" fn corobridge_rs_executor_spawn(
+    executor: *mut corobridge_executor,
+    task: corobridge_task,
+) -> u64 {
+    let Some(frame) = NonNull::new(task.frame) else {
+        return 0;
+    };
     // SAFETY: forwarded contract.
     let spawned = match (unsafe { own_core(executor) }, NonNull::new(task.state)) {
         // SAFETY: forwarded contract.
@@ -339,16 +362,23 @@ pub unsafe extern "C" fn corobridge_rs_root_finished(slot: u32, state: *mut u64)
 ///
 /// `executor` must be null or a live executor.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn corobridge_rs_executor_cancel(executor: *mut corobridge_executor, root_id: u64) -> c_int {
+pub unsafe extern "C" fn corobridge_rs_executor_cancel(
+    executor: *mut corobridge_executor,
+    root_id: u64,
+) -> c_int {
     // SAFETY: forwarded contract.
-    unsafe { own_core(executor) }.map_or(0, |core| c_int::from(core.cancel_root(RootId::from_raw(root_id))))
+    unsafe { own_core(executor) }.map_or(0, |core| {
+        c_int::from(core.cancel_root(RootId::from_raw(root_id)))
+    })
 }
 
 /// # Safety
 ///
 /// `executor` must be null or a live executor.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn corobridge_rs_executor_live_tasks(executor: *mut corobridge_executor) -> usize {
+pub unsafe extern "C" fn corobridge_rs_executor_live_tasks(
+    executor: *mut corobridge_executor,
+) -> usize {
     // SAFETY: forwarded contract.
     unsafe { own_core(executor) }.map_or(0, Core::live_roots)
 }
@@ -359,7 +389,9 @@ pub unsafe extern "C" fn corobridge_rs_executor_live_tasks(executor: *mut corobr
 ///
 /// `executor` must be null or a live executor.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn corobridge_rs_executor_run_until_idle(executor: *mut corobridge_executor) -> u64 {
+pub unsafe extern "C" fn corobridge_rs_executor_run_until_idle(
+    executor: *mut corobridge_executor,
+) -> u64 {
     // SAFETY: forwarded contract.
     match unsafe { core(executor) }.map(Core::run_until_idle) {
         Some(Ok(work)) => work,
@@ -371,9 +403,14 @@ pub unsafe extern "C" fn corobridge_rs_executor_run_until_idle(executor: *mut co
 ///
 /// `executor` must be null or a live executor.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn corobridge_rs_executor_advance(executor: *mut corobridge_executor, ns: i64) -> i64 {
+pub unsafe extern "C" fn corobridge_rs_executor_advance(
+    executor: *mut corobridge_executor,
+    ns: i64,
+) -> i64 {
     // SAFETY: forwarded contract.
-    let Some(core) = (unsafe { core(executor) }) else { return -1 };
+    let Some(core) = (unsafe { core(executor) }) else {
+        return -1;
+    };
     match core.advance(std::time::Duration::from_nanos(clamp_nanos(ns))) {
         Ok(Ok(work)) => i64::try_from(work).unwrap_or(i64::MAX),
         Ok(Err(_)) => -2,
@@ -385,7 +422,9 @@ pub unsafe extern "C" fn corobridge_rs_executor_advance(executor: *mut corobridg
 ///
 /// `executor` must be null or a live executor.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn corobridge_rs_executor_is_virtual(executor: *mut corobridge_executor) -> c_int {
+pub unsafe extern "C" fn corobridge_rs_executor_is_virtual(
+    executor: *mut corobridge_executor,
+) -> c_int {
     // SAFETY: forwarded contract.
     unsafe { core(executor) }.map_or(0, |core| c_int::from(core.is_virtual()))
 }
@@ -403,7 +442,11 @@ pub unsafe extern "C" fn corobridge_rs_executor_resumes(executor: *mut corobridg
 ///
 /// `out` must be valid for writing a `String`; `data` valid for `len` bytes.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn corobridge_rs_string_write(out: *mut c_void, data: *const c_char, len: usize) {
+pub unsafe extern "C" fn corobridge_rs_string_write(
+    out: *mut c_void,
+    data: *const c_char,
+    len: usize,
+) {
     // SAFETY: forwarded contract.
     let bytes = unsafe { bytes(data.cast(), len) };
     let value = String::from_utf8_lossy(bytes).into_owned();
@@ -434,9 +477,16 @@ pub unsafe extern "C" fn corobridge_rs_error_sink_set(
     what_len: usize,
 ) {
     // SAFETY: forwarded contract.
-    let Some(sink) = (unsafe { sink.cast::<ErrorSink>().as_mut() }) else { return };
+    let Some(sink) = (unsafe { sink.cast::<ErrorSink>().as_mut() }) else {
+        return;
+    };
     // SAFETY: forwarded contract.
-    let (type_name, what) = unsafe { (bytes(type_name.cast(), type_name_len), bytes(what.cast(), what_len)) };
+    let (type_name, what) = unsafe {
+        (
+            bytes(type_name.cast(), type_name_len),
+            bytes(what.cast(), what_len),
+        )
+    };
     sink.exception = Some(CppException::new(
         String::from_utf8_lossy(type_name),
         String::from_utf8_lossy(what),

@@ -17,7 +17,9 @@ pub(crate) mod abi;
 
 mod exports;
 
-pub(crate) use abi::{corobridge_generator_header as GeneratorHeader, corobridge_sched_node as SchedNode};
+pub(crate) use abi::{
+    corobridge_generator_header as GeneratorHeader, corobridge_sched_node as SchedNode,
+};
 
 use std::ffi::c_void;
 
@@ -32,7 +34,11 @@ pub(crate) unsafe fn resume(frame: *mut c_void) -> Result<(), crate::CppExceptio
     let mut sink = crate::error::ErrorSink::default();
     // SAFETY: forwarded from the caller's contract; the sink outlives the call.
     let status = unsafe { abi::corobridge_cpp_resume(frame, sink.as_abi()) };
-    if status == 0 { Ok(()) } else { Err(sink.into_exception()) }
+    if status == 0 {
+        Ok(())
+    } else {
+        Err(sink.into_exception())
+    }
 }
 
 /// Destroys a suspended C++ coroutine frame, running its locals' destructors.

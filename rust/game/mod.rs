@@ -26,8 +26,8 @@ use std::time::Duration;
 use cxx::UniquePtr;
 
 pub use self::report::{Engine, GameConfig, GameReport, run_game};
-pub use self::world::ffi::Vec3;
 use self::world::ffi;
+pub use self::world::ffi::Vec3;
 use crate::{ClockKind, Executor, RootId};
 
 /// An entity in the world.
@@ -59,7 +59,9 @@ pub struct GameWorld {
 
 impl std::fmt::Debug for GameWorld {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("GameWorld").field("executor", &self.executor).finish()
+        f.debug_struct("GameWorld")
+            .field("executor", &self.executor)
+            .finish()
     }
 }
 
@@ -81,7 +83,12 @@ impl GameWorld {
     }
 
     /// Creates an NPC at `position` that patrols `route` (a closed loop) at `speed` units/s.
-    pub fn create_npc(&mut self, position: Vec3, speed: f32, route: &[Vec3]) -> Result<EntityId, GameError> {
+    pub fn create_npc(
+        &mut self,
+        position: Vec3,
+        speed: f32,
+        route: &[Vec3],
+    ) -> Result<EntityId, GameError> {
         Ok(ffi::create_npc(self.world_mut(), position, speed, route)?)
     }
 
@@ -91,19 +98,43 @@ impl GameWorld {
     }
 
     /// Starts the seed's `attack_cooldown`: `can_attack` is false for `cooldown`.
-    pub fn start_attack_cooldown(&mut self, npc: EntityId, cooldown: Duration) -> Result<RootId, GameError> {
+    pub fn start_attack_cooldown(
+        &mut self,
+        npc: EntityId,
+        cooldown: Duration,
+    ) -> Result<RootId, GameError> {
         let ms = i64::try_from(cooldown.as_millis()).unwrap_or(i64::MAX);
-        Ok(RootId::from_raw(ffi::start_attack_cooldown(self.world_mut(), npc, ms)?))
+        Ok(RootId::from_raw(ffi::start_attack_cooldown(
+            self.world_mut(),
+            npc,
+            ms,
+        )?))
     }
 
     /// Starts the seed's `dialogue_sequence` for `npc`.
-    pub fn start_dialogue(&mut self, npc: EntityId, lines: Vec<String>) -> Result<RootId, GameError> {
-        Ok(RootId::from_raw(ffi::start_dialogue(self.world_mut(), npc, lines)?))
+    pub fn start_dialogue(
+        &mut self,
+        npc: EntityId,
+        lines: Vec<String>,
+    ) -> Result<RootId, GameError> {
+        Ok(RootId::from_raw(ffi::start_dialogue(
+            self.world_mut(),
+            npc,
+            lines,
+        )?))
     }
 
     /// Spawns a particle and starts the seed's `particle_lifetime` for it.
-    pub fn spawn_particle(&mut self, position: Vec3, lifetime: Duration) -> Result<ParticleId, GameError> {
-        Ok(ffi::spawn_particle(self.world_mut(), position, lifetime.as_secs_f32())?)
+    pub fn spawn_particle(
+        &mut self,
+        position: Vec3,
+        lifetime: Duration,
+    ) -> Result<ParticleId, GameError> {
+        Ok(ffi::spawn_particle(
+            self.world_mut(),
+            position,
+            lifetime.as_secs_f32(),
+        )?)
     }
 
     /// Creates `npcs` patrolling NPCs on a deterministic set of routes and starts them.
@@ -198,7 +229,9 @@ pub struct SeedStyleWorld {
 
 impl std::fmt::Debug for SeedStyleWorld {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SeedStyleWorld").field("tasks", &self.tasks()).finish()
+        f.debug_struct("SeedStyleWorld")
+            .field("tasks", &self.tasks())
+            .finish()
     }
 }
 

@@ -111,7 +111,8 @@ impl GameReport {
             self.frame_ms_mean,
             self.frame_ms_p99,
             self.frame_ms_max,
-            self.peak_rss_bytes.map_or_else(|| "null".to_owned(), |b| b.to_string()),
+            self.peak_rss_bytes
+                .map_or_else(|| "null".to_owned(), |b| b.to_string()),
             self.checksum
         );
         out.push('}');
@@ -127,7 +128,11 @@ impl GameReport {
             self.engine.name(),
             self.npcs,
             self.frames,
-            if self.virtual_clock { "virtual" } else { "real" },
+            if self.virtual_clock {
+                "virtual"
+            } else {
+                "real"
+            },
             self.setup_ms,
             self.frame_ms_median,
             self.frame_ms_mean,
@@ -135,8 +140,10 @@ impl GameReport {
             self.frame_ms_max,
             self.resumes,
             self.resumes as f64 / f64::from(self.frames.max(1)),
-            self.peak_rss_bytes
-                .map_or_else(|| "unknown".to_owned(), |b| format!("{:.1} MiB", b as f64 / 1048576.0)),
+            self.peak_rss_bytes.map_or_else(
+                || "unknown".to_owned(),
+                |b| format!("{:.1} MiB", b as f64 / 1048576.0)
+            ),
             self.checksum
         )
     }
@@ -201,7 +208,13 @@ fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1e3
 }
 
-fn finish(config: &GameConfig, setup_ms: f64, mut frame_ms: Vec<f64>, resumes: u64, checksum: u64) -> GameReport {
+fn finish(
+    config: &GameConfig,
+    setup_ms: f64,
+    mut frame_ms: Vec<f64>,
+    resumes: u64,
+    checksum: u64,
+) -> GameReport {
     let mean = frame_ms.iter().sum::<f64>() / frame_ms.len().max(1) as f64;
     frame_ms.sort_by(f64::total_cmp);
     GameReport {
@@ -225,9 +238,17 @@ const PARTICLE_BURST: usize = 32;
 const BURST_EVERY: u32 = 30;
 
 fn build_world(config: &GameConfig) -> Result<GameWorld, GameError> {
-    let clock = if config.virtual_clock { ClockKind::Virtual } else { ClockKind::Real };
+    let clock = if config.virtual_clock {
+        ClockKind::Virtual
+    } else {
+        ClockKind::Real
+    };
     let bursts = (config.frames / BURST_EVERY + 1) as usize;
-    let particles = if config.patrol_only { 0 } else { bursts * PARTICLE_BURST };
+    let particles = if config.patrol_only {
+        0
+    } else {
+        bursts * PARTICLE_BURST
+    };
     let extra_npcs = usize::from(!config.patrol_only);
     let mut world = GameWorld::new(clock, config.npcs + extra_npcs, particles)?;
     world.populate(config.npcs)?;
@@ -249,12 +270,12 @@ fn build_world(config: &GameConfig) -> Result<GameWorld, GameError> {
 /// The parts of the seed's world beyond patrols: cooldowns after "attacks", a player who
 /// presses "continue" now and then, particle bursts.
 fn extras(world: &mut GameWorld, npcs: usize, frame: u32) -> Result<(), GameError> {
-    if frame % 20 == 0 && npcs > 0 {
+    if frame.is_multiple_of(20) && npcs > 0 {
         let attacker = (frame as usize * 7919) % npcs;
         world.start_attack_cooldown(attacker as u32, Duration::from_millis(500))?;
     }
     world.set_action("continue", frame % 90 > 80);
-    if frame % BURST_EVERY == 0 {
+    if frame.is_multiple_of(BURST_EVERY) {
         for i in 0..PARTICLE_BURST {
             let position = Vec3 {
                 x: i as f32,

@@ -19,12 +19,29 @@ pub(crate) mod ffi {
         type EngineWorld;
         type SeedStyleWorld;
 
-        fn new_engine_world(executor_handle: usize, entities: usize, particles: usize) -> Result<UniquePtr<EngineWorld>>;
-        fn create_npc(w: Pin<&mut EngineWorld>, position: Vec3, speed: f32, route: &[Vec3]) -> Result<u32>;
+        fn new_engine_world(
+            executor_handle: usize,
+            entities: usize,
+            particles: usize,
+        ) -> Result<UniquePtr<EngineWorld>>;
+        fn create_npc(
+            w: Pin<&mut EngineWorld>,
+            position: Vec3,
+            speed: f32,
+            route: &[Vec3],
+        ) -> Result<u32>;
         fn start_patrol(w: Pin<&mut EngineWorld>, npc: u32) -> Result<u64>;
-        fn start_attack_cooldown(w: Pin<&mut EngineWorld>, npc: u32, cooldown_ms: i64) -> Result<u64>;
+        fn start_attack_cooldown(
+            w: Pin<&mut EngineWorld>,
+            npc: u32,
+            cooldown_ms: i64,
+        ) -> Result<u64>;
         fn start_dialogue(w: Pin<&mut EngineWorld>, npc: u32, lines: Vec<String>) -> Result<u64>;
-        fn spawn_particle(w: Pin<&mut EngineWorld>, position: Vec3, lifetime_seconds: f32) -> Result<u32>;
+        fn spawn_particle(
+            w: Pin<&mut EngineWorld>,
+            position: Vec3,
+            lifetime_seconds: f32,
+        ) -> Result<u32>;
         fn populate(w: Pin<&mut EngineWorld>, npcs: usize) -> Result<usize>;
         fn cancel_behavior(w: Pin<&mut EngineWorld>, id: u64) -> bool;
         fn set_action(w: Pin<&mut EngineWorld>, action: &str, pressed: bool);

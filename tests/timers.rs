@@ -1,0 +1,123 @@
+//! The executor's timer queue and clocks, as seen from C++ coroutines and Rust futures.
+
+use std::time::Duration;
+
+use corobridge::{Error, Executor, scenarios as s, sleep};
+
+#[test]
+fn equal_deadlines_fire_in_the_order_they_were_set() {
+    let executor = Executor::new_virtual();
+    let log = s::new_log();
+    for id in 0..50 {
+        executor
+            .spawn_cpp(s::log_after(log.clone(), id, 100))
+            .unwrap();
+    }
+    executor.advance(Duration::from_millis(100)).unwrap();
+    assert_eq!(s::log_entries(&log), (0..50).collect::<Vec<_>>());
+}
+
+#[test]
+fn deadlines_fire_in_time_order_then_registration_order() {
+    let executor = Executor::new_virtual();
+    let log = s::new_log();
+    // (id, delay): 3 and 4 share a deadline with 1 but were set later.
+    for (id, delay) in [(1, 30), (2, 10), (3, 30), (4, 30), (5, 20)] {
+        executor
+            .spawn_cpp(s::log_after(log.clone(), id, delay))
+            .unwrap();
+    }
+    executor.advance(Duration::from_millis(25)).unwrap();
+    assert_eq!(s::log_entries(&log), [2, 5]);
+    executor.advance(Duration::from_millis(5)).unwrap();
+    assert_eq!(s::log_entries(&log), [2, 5, 1, 3, 4]);
+}
+
+#[test]
+fn timers_set_at_different_times_with_equal_deadlines_keep_their_order() {
+    let executor = Executor::new_virtual();
+    let log = s::new_log();
+    executor
+        .spawn_cpp(s::log_after(log.clone(), 1, 50))
+        .unwrap(); // set at 0, due 50
+    executor.run_until_idle();
+    executor.advance(Duration::from_millis(20)).unwrap();
+    executor
+        .spawn_cpp(s::log_after(log.clone(), 2, 30))
+        .unwrap(); // set at 20, due 50
+    executor.advance(Duration::from_millis(30)).unwrap();
+    assert_eq!(s::log_entries(&log), [1, 2]);
+}
+
+#[test]
+fn advance_stops_at_every_deadline_on_the_way() {
+    let executor = Executor::new_virtual();
+    // add_after sleeps once; a chain of Rust sleeps set new timers as they wake.
+    let join = executor.spawn(async {
+        let mut seen = Vec::new();
+        for _ in 0..5 {
+            sleep(Duration::from_millis(10)).await;
+            seen.push(());
+        }
+        seen.len()
+    });
+    executor.advance(Duration::from_millis(50)).unwrap();
+    assert!(join.is_finished());
+    assert_eq!(executor.now(), Duration::from_millis(50));
+}
+
+#[test]
+fn block_on_jumps_virtual_time_when_nothing_else_can_happen() {
+    let executor = Executor::new_virtual();
+    let value = executor.block_on(s::add_after(1, 2, 3_600_000));
+    assert_eq!(value, Ok(3));
+    assert_eq!(executor.now(), Duration::from_secs(3600));
+}
+
+#[test]
+fn a_real_clock_fires_timers_when_due() {
+    let executor = Executor::new();
+    let start = std::time::Instant::now();
+    executor
+        .block_on(async {
+            sleep(Duration::from_millis(30)).await;
+            s::add_after(1, 1, 30).await
+        })
+        .unwrap();
+    assert!(start.elapsed() >= Duration::from_millis(60));
+}
+
+#[test]
+fn advance_needs_a_virtual_clock() {
+    assert_eq!(
+        Executor::new().advance(Duration::from_millis(1)),
+        Err(Error::NotVirtual)
+    );
+}
+
+#[test]
+fn a_dropped_rust_sleep_removes_its_timer() {
+    let executor = Executor::new_virtual();
+    let join = executor.spawn(async {
+        let mut long = std::pin::pin!(sleep(Duration::from_secs(10)));
+        let short = sleep(Duration::from_millis(5));
+        futures::future::select(long.as_mut(), std::pin::pin!(short)).await;
+    });
+    executor.run_until_idle();
+    assert_eq!(executor.stats().pending_timers, 2);
+    executor.advance(Duration::from_millis(5)).unwrap();
+    assert!(join.is_finished());
+    assert_eq!(executor.stats().pending_timers, 0);
+}
+
+#[test]
+fn yields_interleave_fairly() {
+    let executor = Executor::new();
+    let a = executor.spawn(s::yield_many(100));
+    let b = executor.spawn(s::yield_many(100));
+    assert_eq!(
+        executor.block_on(async { (a.await, b.await) }),
+        (Ok(Ok(100)), Ok(Ok(100)))
+    );
+    assert!(executor.stats().resumes >= 200);
+}
