@@ -98,6 +98,11 @@ class GameTimer {
     }
   };
   static awaitable wait_for(std::chrono::milliseconds ms) { return awaitable(ms); }
+  /// The seed's engine has no use for corobridge's prefetch hints.
+  template <typename T>
+  static awaitable wait_for(std::chrono::milliseconds ms, T* const&) {
+    return awaitable(ms);
+  }
 };
 
 /// A world of patrolling NPCs on the seed-style engine, advanced one frame at a time.

@@ -26,26 +26,36 @@ namespace corobridge {
 /// the `co_await` when no corobridge executor runs on this thread.
 class [[nodiscard]] sleep_awaiter {
  public:
-  explicit sleep_awaiter(std::chrono::nanoseconds amount, bool absolute = false) noexcept {
-    id_.position = static_cast<std::uint64_t>(amount.count());
-    id_.lane = absolute ? absolute_marker : 0;
+  explicit sleep_awaiter(std::chrono::nanoseconds amount, bool absolute = false,
+                         const void* hint = nullptr) noexcept {
+    // Until registration the id holds the amount (bit 63 marks a deadline) in `position`
+    // and the hint's address in `lane` and `executor`.
+    id_.position = static_cast<std::uint64_t>(amount.count()) | (absolute ? absolute_bit : 0);
+    const auto bits = static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(hint));
+    id_.lane = static_cast<std::uint32_t>(bits);
+    id_.executor = static_cast<std::uint32_t>(bits >> 32);
   }
   sleep_awaiter(const sleep_awaiter&) = delete;
   sleep_awaiter& operator=(const sleep_awaiter&) = delete;
   ~sleep_awaiter() {
+    // Only a registered timer (the frame destroyed while it waits) has an executor key
+    // here: await_resume clears it.
     if (id_.executor != 0) corobridge_rs_timer_cancel(&id_);
   }
 
   bool await_ready() const noexcept {
-    return id_.lane != absolute_marker && static_cast<std::int64_t>(id_.position) <= 0;
+    return (id_.position & absolute_bit) == 0 && static_cast<std::int64_t>(id_.position) <= 0;
   }
   bool await_suspend(std::coroutine_handle<> self) noexcept {
-    const auto amount = static_cast<std::int64_t>(id_.position);
-    const int rc = id_.lane == absolute_marker
-                       ? corobridge_rs_timer_add_at(amount, self.address(), &id_)
-                       : corobridge_rs_timer_add_after(amount, self.address(), &id_);
+    const bool absolute = (id_.position & absolute_bit) != 0;
+    const auto amount = static_cast<std::int64_t>(id_.position & ~absolute_bit);
+    const auto* hint = reinterpret_cast<const void*>(static_cast<std::uintptr_t>(
+        (static_cast<std::uint64_t>(id_.executor) << 32) | id_.lane));
+    const int rc = absolute ? corobridge_rs_timer_add_at(amount, self.address(), hint, &id_)
+                            : corobridge_rs_timer_add_after(amount, self.address(), hint, &id_);
     if (rc != 0) {
-      id_.lane = failed_marker;
+      id_.executor = 0;
+      id_.lane = failed_marker;  // hints are 8-byte aligned: never this value
       return false;
     }
     return true;
@@ -54,15 +64,16 @@ class [[nodiscard]] sleep_awaiter {
     if (id_.executor == 0 && id_.lane == failed_marker) {
       throw no_executor("corobridge: sleep_for/GameTimer::wait_for needs a corobridge executor");
     }
-    id_.executor = 0;  // fired: nothing to cancel any more
+    id_.executor = 0;  // fired (or never needed): nothing to cancel
   }
 
  private:
-  static constexpr std::uint32_t absolute_marker = 0xffffffffu;
+  static constexpr std::uint64_t absolute_bit = std::uint64_t{1} << 63;
   static constexpr std::uint32_t failed_marker = 0xfffffffeu;
-  // Before suspending: position = the delay or deadline; lane = absolute/failed marker.
   corobridge_timer_id id_{};
 };
+
+static_assert(sizeof(sleep_awaiter) == 16, "the timer awaiter is as small as the seed's");
 
 /// Suspends for `delay` on the clock of the executor running the coroutine.
 ///
@@ -71,6 +82,17 @@ class [[nodiscard]] sleep_awaiter {
 template <typename Rep, typename Period>
 sleep_awaiter sleep_for(std::chrono::duration<Rep, Period> delay) noexcept {
   return sleep_awaiter{std::chrono::duration_cast<std::chrono::nanoseconds>(delay)};
+}
+/// As `sleep_for`, with a prefetch hint: `hot` is a pointer variable of the coroutine (a
+/// local kept across its suspensions, not a temporary) to the data it touches when it
+/// resumes. When corobridge's executor resumes many coroutines from its timer queue in an
+/// order unrelated to where their data lives, it prefetches that data a few resumptions
+/// ahead. A hint never changes behaviour. (The hint is taken by reference so that no
+/// temporary joins the coroutine frame.)
+template <typename Rep, typename Period, typename T>
+sleep_awaiter sleep_for(std::chrono::duration<Rep, Period> delay, T* const& hot) noexcept {
+  return sleep_awaiter{std::chrono::duration_cast<std::chrono::nanoseconds>(delay), false,
+                       static_cast<const void*>(&hot)};
 }
 /// Suspends until `deadline` on the clock of the executor running the coroutine.
 inline sleep_awaiter sleep_until(executor_clock::time_point deadline) noexcept {

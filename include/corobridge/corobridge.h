@@ -122,11 +122,15 @@ corobridge_executor *corobridge_rs_current_executor(void);
 int64_t corobridge_rs_executor_now(corobridge_executor *executor);
 /**
  * Resumes `frame` after `delay_ns` on the clock of the executor running on this thread.
- * Returns 0 and fills `id`, or -1 if no executor runs here.
+ * `hint` is NULL or the address, inside `frame`, of a pointer to the data the coroutine
+ * touches when it resumes (the executor prefetches it first; a hint never changes
+ * behaviour). Returns 0 and fills `id`, or -1 if no executor runs here.
  */
-int corobridge_rs_timer_add_after(int64_t delay_ns, void *frame, corobridge_timer_id *id);
+int corobridge_rs_timer_add_after(int64_t delay_ns, void *frame, const void *hint,
+                                  corobridge_timer_id *id);
 /** As corobridge_rs_timer_add_after, at an absolute time of that executor's clock. */
-int corobridge_rs_timer_add_at(int64_t deadline_ns, void *frame, corobridge_timer_id *id);
+int corobridge_rs_timer_add_at(int64_t deadline_ns, void *frame, const void *hint,
+                               corobridge_timer_id *id);
 /**
  * Cancels a registration (no-op if it fired, was cancelled, or its executor is gone).
  * Must run on the executor's thread: a cancel from another thread stops the process.

@@ -14,22 +14,23 @@ namespace corobridge::game {
 /// The seed's NPC patrol, written once for any task type and timer (corobridge's engine
 /// and the seed-style baseline run the same code). Walks the entity's route with
 /// `move_speed * delta_time` per frame, waiting one frame (16 ms) between steps and
-/// 2 s at each waypoint, while `ai.is_active`.
+/// 2 s at each waypoint, while `ai.is_active`. The waits pass `transform` as a prefetch
+/// hint (the entity's components; the seed-style timer ignores it).
 template <typename Task, typename Timer>
 Task patrol_route(world* w, entity_id id) {
   using namespace std::chrono_literals;
-  auto& transform = w->transform(id);
-  auto& ai = w->ai(id);
-  const std::vector<vec3>& waypoints = w->route(ai.route);
-  while (ai.is_active) {
+  transform_component* const transform = &w->transform(id);
+  ai_component* const ai = &w->ai(id);
+  const std::vector<vec3>& waypoints = w->route(ai->route);
+  while (ai->is_active) {
     for (const vec3& waypoint : waypoints) {
-      while (vec3::distance(transform.position, waypoint) > 0.1f) {
-        transform.position =
-            vec3::move_towards(transform.position, waypoint, ai.move_speed * w->delta_time());
-        co_await Timer::wait_for(16ms);
+      while (vec3::distance(transform->position, waypoint) > 0.1f) {
+        transform->position =
+            vec3::move_towards(transform->position, waypoint, ai->move_speed * w->delta_time());
+        co_await Timer::wait_for(16ms, transform);
       }
-      ++ai.waypoints_reached;
-      co_await Timer::wait_for(2000ms);
+      ++ai->waypoints_reached;
+      co_await Timer::wait_for(2000ms, transform);
     }
   }
 }

@@ -25,6 +25,13 @@ class GameTimer {
   static sleep_awaiter wait_for(std::chrono::duration<Rep, Period> duration) noexcept {
     return sleep_for(duration);
   }
+  /// With a prefetch hint: `hot` is the coroutine's pointer variable to the data it
+  /// touches when it resumes (see `corobridge::sleep_for`).
+  template <typename Rep, typename Period, typename T>
+  static sleep_awaiter wait_for(std::chrono::duration<Rep, Period> duration,
+                                T* const& hot) noexcept {
+    return sleep_for(duration, hot);
+  }
 };
 
 /// Identifies a GameEngine::schedule_resume registration.

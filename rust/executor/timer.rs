@@ -1,10 +1,10 @@
 //! The executor's timer queue: one FIFO lane per distinct delay.
 //!
 //! Every registration is `now + delay` with a monotonic `now`, so the deadlines within one
-//! lane (one delay) never decrease: a lane is a plain ring of 8-byte entries appended at the
-//! back and fired from the front. The ring reuses its storage, so a million coroutines each
-//! waiting one frame cost 8 bytes each and one sequential sweep per frame, whatever their
-//! number. Lanes are merged by a small heap keyed by (deadline, registration sequence) of
+//! lane (one delay) never decrease: a lane is a queue of 8-byte entries appended at the back
+//! and fired from the front, kept in 32 KiB chunks shared through a pool, so the queue's
+//! memory follows the number of pending timers (a million coroutines each waiting one frame
+//! cost 8 bytes each) and a frame is one sequential sweep. Lanes are merged by a small heap keyed by (deadline, registration sequence) of
 //! their first pending run, which makes equal deadlines fire in registration order across
 //! lanes too. A registration is identified by its lane and its position there; positions are
 //! never reused, so a stale id can never cancel another timer.
@@ -58,12 +58,115 @@ struct Run {
     end: u64,
 }
 
+/// Entries per chunk (32 KiB).
+const CHUNK: usize = 4096;
+/// Free chunks kept for reuse; beyond that they go back to the allocator.
+const MAX_FREE_CHUNKS: usize = 32;
+
+/// Chunks of entries, recycled between lanes.
+#[derive(Default)]
+struct ChunkPool {
+    free: Vec<Box<[u64]>>,
+}
+
+impl ChunkPool {
+    fn take(&mut self) -> Box<[u64]> {
+        self.free
+            .pop()
+            .unwrap_or_else(|| vec![EMPTY; CHUNK].into_boxed_slice())
+    }
+
+    fn give(&mut self, chunk: Box<[u64]>) {
+        if self.free.len() < MAX_FREE_CHUNKS {
+            self.free.push(chunk);
+        }
+    }
+}
+
+/// A queue of entries in chunks.
+#[derive(Default)]
+struct Slots {
+    chunks: VecDeque<Box<[u64]>>,
+    /// Index of the first entry in `chunks[0]`.
+    head: usize,
+    len: usize,
+}
+
+impl Slots {
+    fn len(&self) -> usize {
+        self.len
+    }
+
+    fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    fn get_mut(&mut self, index: usize) -> Option<&mut u64> {
+        if index >= self.len {
+            return None;
+        }
+        let at = self.head + index;
+        Some(&mut self.chunks[at / CHUNK][at % CHUNK])
+    }
+
+    fn get(&self, index: usize) -> Option<u64> {
+        if index >= self.len {
+            return None;
+        }
+        let at = self.head + index;
+        Some(self.chunks[at / CHUNK][at % CHUNK])
+    }
+
+    fn push_back(&mut self, value: u64, pool: &mut ChunkPool) {
+        let at = self.head + self.len;
+        if at / CHUNK == self.chunks.len() {
+            self.chunks.push_back(pool.take());
+        }
+        self.chunks[at / CHUNK][at % CHUNK] = value;
+        self.len += 1;
+    }
+
+    fn pop_front(&mut self, pool: &mut ChunkPool) -> Option<u64> {
+        if self.len == 0 {
+            return None;
+        }
+        let value = std::mem::replace(&mut self.chunks[0][self.head], EMPTY);
+        self.head += 1;
+        self.len -= 1;
+        if self.len == 0 {
+            // Empty: keep one chunk and start again at its beginning.
+            self.head = 0;
+            while self.chunks.len() > 1 {
+                if let Some(chunk) = self.chunks.pop_back() {
+                    pool.give(chunk);
+                }
+            }
+        } else if self.head == CHUNK {
+            if let Some(chunk) = self.chunks.pop_front() {
+                pool.give(chunk);
+            }
+            self.head = 0;
+        }
+        Some(value)
+    }
+
+    /// Takes every entry out (their storage goes back to the pool).
+    fn drain_into(&mut self, out: &mut impl FnMut(u64), pool: &mut ChunkPool) {
+        while let Some(value) = self.pop_front(pool) {
+            out(value);
+        }
+        while let Some(chunk) = self.chunks.pop_back() {
+            pool.give(chunk);
+        }
+    }
+}
+
 struct Lane {
     /// The delay this lane serves (lanes are recycled when empty; `base` keeps growing, so
     /// positions stay unique).
     delay: u64,
-    slots: VecDeque<u64>,
-    /// Position of `slots[0]`.
+    slots: Slots,
+    /// Position of the first entry.
     base: u64,
     runs: VecDeque<Run>,
     /// True while the lane's first run has an entry in the heap.
@@ -73,6 +176,11 @@ struct Lane {
 /// See the module documentation.
 pub(crate) struct TimerQueue {
     lanes: Vec<Lane>,
+    pool: ChunkPool,
+    /// Prefetch hints: a coroutine function (the resume-function word at the start of its
+    /// frames) → the offset in its frames of a pointer to the data it touches on resuming.
+    hints: HashMap<usize, usize>,
+    last_hint: (usize, usize),
     free_lanes: Vec<u32>,
     lane_of: HashMap<u64, u32>,
     last_lookup: Option<(u64, u32)>,
@@ -88,6 +196,9 @@ impl TimerQueue {
     pub(crate) fn new() -> Self {
         Self {
             lanes: Vec::new(),
+            pool: ChunkPool::default(),
+            hints: HashMap::new(),
+            last_hint: (0, 0),
             free_lanes: Vec::new(),
             lane_of: HashMap::new(),
             last_lookup: None,
@@ -126,7 +237,7 @@ impl TimerQueue {
                     None => {
                         self.lanes.push(Lane {
                             delay,
-                            slots: VecDeque::new(),
+                            slots: Slots::default(),
                             base: 0,
                             runs: VecDeque::new(),
                             queued: false,
@@ -197,12 +308,7 @@ impl TimerQueue {
         self.seq += 1;
         let lane = &mut self.lanes[lane_id as usize];
         let position = lane.base + lane.slots.len() as u64;
-        if lane.slots.len() == lane.slots.capacity() {
-            // Grow by a quarter rather than doubling: big lanes (a million coroutines
-            // waiting one frame) then carry little slack.
-            lane.slots.reserve_exact((lane.slots.len() / 4).max(64));
-        }
-        lane.slots.push_back(raw);
+        lane.slots.push_back(raw, &mut self.pool);
         match lane.runs.back_mut() {
             Some(run) if run.deadline == deadline && run.end == position => run.end += 1,
             _ => {
@@ -235,6 +341,23 @@ impl TimerQueue {
         let lane = self.lanes.get_mut(key.lane as usize)?;
         let index = key.position.checked_sub(lane.base)?;
         lane.slots.get_mut(usize::try_from(index).ok()?)
+    }
+
+    /// Records a prefetch hint for the coroutine function whose frames start with `key`.
+    pub(crate) fn add_hint(&mut self, key: usize, offset: usize) {
+        if self.last_hint != (key, offset) {
+            self.hints.insert(key, offset);
+            self.last_hint = (key, offset);
+        }
+    }
+
+    fn hint_for(&mut self, key: usize) -> Option<usize> {
+        if self.last_hint.0 == key {
+            return Some(self.last_hint.1);
+        }
+        let offset = *self.hints.get(&key)?;
+        self.last_hint = (key, offset);
+        Some(offset)
     }
 
     /// Removes a pending registration; None if it already fired or was cancelled.
@@ -286,7 +409,7 @@ impl TimerQueue {
         if lane.base >= end {
             return Fire::End;
         }
-        let raw = lane.slots.pop_front().unwrap_or(EMPTY);
+        let raw = lane.slots.pop_front(&mut self.pool).unwrap_or(EMPTY);
         lane.base += 1;
         if raw == EMPTY {
             return Fire::Skip;
@@ -294,14 +417,37 @@ impl TimerQueue {
         Fire::Target(self.decode(raw))
     }
 
-    /// Hints the CPU to fetch the frame `ahead` entries further in a lane.
-    pub(crate) fn prefetch(&self, lane_id: u32, ahead: usize) {
+    /// Prefetching for the entry being fired: the frame `far` entries ahead, and, for the
+    /// frame `near` entries ahead (fetched by an earlier call), the data its coroutine's
+    /// prefetch hint points at.
+    pub(crate) fn prefetch(&mut self, lane_id: u32, near: usize, far: usize) {
         let lane = &self.lanes[lane_id as usize];
-        if let Some(&raw) = lane.slots.get(ahead)
-            && raw != EMPTY
-            && raw & TAG_MASK == TAG_FRAME
+        if let Some(raw) = lane
+            .slots
+            .get(far)
+            .filter(|&r| r != EMPTY && r & TAG_MASK == TAG_FRAME)
         {
-            prefetch_frame(raw as usize);
+            prefetch_lines(raw as usize, 3);
+        }
+        let Some(raw) = lane
+            .slots
+            .get(near)
+            .filter(|&r| r != EMPTY && r & TAG_MASK == TAG_FRAME)
+        else {
+            return;
+        };
+        if self.hints.is_empty() {
+            return;
+        }
+        let frame = std::ptr::with_exposed_provenance::<usize>(raw as usize);
+        // SAFETY: a pending timer's frame is a live, suspended coroutine frame (its awaiter
+        // unregisters the timer before the frame can go away); its first word is readable.
+        let key = unsafe { frame.read() };
+        if let Some(offset) = self.hint_for(key) {
+            // SAFETY: the offset was measured inside a frame of the same coroutine function
+            // (same resume function, hence same frame layout), so it is within this frame.
+            let target = unsafe { frame.byte_add(offset).read() };
+            prefetch_lines(target, 1);
         }
     }
 
@@ -313,10 +459,6 @@ impl TimerQueue {
         {
             lane.queued = true;
             self.heap.push(Reverse((run.deadline, run.seq, lane_id)));
-        }
-        let capacity = lane.slots.capacity();
-        if capacity > 1024 && lane.slots.len() < capacity / 4 {
-            lane.slots.shrink_to(lane.slots.len() * 2);
         }
         // With many distinct delays (arbitrary deadlines), recycle lanes that went idle.
         if lane.slots.is_empty() && lane.runs.is_empty() && self.lane_of.len() > MAX_IDLE_LANES {
@@ -334,7 +476,7 @@ impl TimerQueue {
     pub(crate) fn clear(&mut self) {
         for lane in &mut self.lanes {
             lane.base += lane.slots.len() as u64;
-            lane.slots = VecDeque::new();
+            lane.slots.drain_into(&mut |_| {}, &mut self.pool);
             lane.runs = VecDeque::new();
             lane.queued = false;
         }
@@ -345,23 +487,21 @@ impl TimerQueue {
     }
 }
 
-/// Prefetches the first three cache lines of a coroutine frame (where the resume function,
-/// the promise and the hottest locals live).
+/// Prefetches `lines` cache lines from `address` (a coroutine frame: its resume function,
+/// promise and hottest locals; or the data a prefetch hint points at).
 #[inline]
-fn prefetch_frame(address: usize) {
+fn prefetch_lines(address: usize, lines: usize) {
     #[cfg(target_arch = "x86_64")]
     {
         use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
         let p = std::ptr::with_exposed_provenance::<i8>(address);
-        // SAFETY: prefetching is a hint that never faults, whatever the address.
-        unsafe {
-            _mm_prefetch::<_MM_HINT_T0>(p);
-            _mm_prefetch::<_MM_HINT_T0>(p.wrapping_add(64));
-            _mm_prefetch::<_MM_HINT_T0>(p.wrapping_add(128));
+        for line in 0..lines {
+            // SAFETY: prefetching is a hint that never faults, whatever the address.
+            unsafe { _mm_prefetch::<_MM_HINT_T0>(p.wrapping_add(line * 64)) };
         }
     }
     #[cfg(not(target_arch = "x86_64"))]
-    let _ = address;
+    let _ = (address, lines);
 }
 
 #[cfg(test)]
@@ -416,6 +556,25 @@ mod tests {
         assert_ne!(c, b, "positions are never reused");
         assert!(q.cancel(b).is_none());
         assert_eq!(fire_all(&mut q, 20), vec![3]);
+    }
+
+    #[test]
+    fn lanes_span_many_chunks_and_release_them() {
+        let mut q = TimerQueue::new();
+        let n = 3 * CHUNK + 17;
+        let keys: Vec<TimerKey> = (1..=n).map(|i| q.insert(0, 16, frame(i))).collect();
+        for key in keys.iter().step_by(1000) {
+            assert!(q.cancel(*key).is_some());
+        }
+        let expected: Vec<usize> = (1..=n).filter(|i| (i - 1) % 1000 != 0).collect();
+        assert_eq!(fire_all(&mut q, 16), expected);
+        assert_eq!(q.len(), 0);
+        assert!(q.pool.free.len() >= 3, "fired chunks went back to the pool");
+        // The lane keeps working (and reusing chunks) afterwards.
+        for i in 1..=CHUNK + 1 {
+            q.insert(16, 16, frame(i));
+        }
+        assert_eq!(fire_all(&mut q, 32).len(), CHUNK + 1);
     }
 
     #[test]

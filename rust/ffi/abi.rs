@@ -216,10 +216,13 @@ unsafe extern "C" {
 }
 unsafe extern "C" {
     /** Resumes `frame` after `delay_ns` on the clock of the executor running on this thread.
- Returns 0 and fills `id`, or -1 if no executor runs here.*/
+ `hint` is NULL or the address, inside `frame`, of a pointer to the data the coroutine
+ touches when it resumes (the executor prefetches it first; a hint never changes
+ behaviour). Returns 0 and fills `id`, or -1 if no executor runs here.*/
     pub fn corobridge_rs_timer_add_after(
         delay_ns: i64,
         frame: *mut ::std::os::raw::c_void,
+        hint: *const ::std::os::raw::c_void,
         id: *mut corobridge_timer_id,
     ) -> ::std::os::raw::c_int;
 }
@@ -228,6 +231,7 @@ unsafe extern "C" {
     pub fn corobridge_rs_timer_add_at(
         deadline_ns: i64,
         frame: *mut ::std::os::raw::c_void,
+        hint: *const ::std::os::raw::c_void,
         id: *mut corobridge_timer_id,
     ) -> ::std::os::raw::c_int;
 }

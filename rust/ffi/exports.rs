@@ -82,16 +82,21 @@ fn current_core<'a>() -> Option<&'a Core> {
 /// # Safety
 ///
 /// `frame` must be a suspended frame that stays alive (or cancels) until the timer fires;
-/// `id` must be valid for writing.
+/// `hint` null or an address inside `frame`; `id` must be valid for writing.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn corobridge_rs_timer_add_after(
     delay_ns: i64,
     frame: *mut c_void,
+    hint: *const c_void,
     id: *mut corobridge_timer_id,
 ) -> c_int {
     // SAFETY: forwarded contract.
     match (current_core(), NonNull::new(frame), unsafe { id.as_mut() }) {
         (Some(core), Some(frame), Some(id)) => {
+            if !hint.is_null() {
+                // SAFETY: the frame is suspended (we are in its awaiter's await_suspend).
+                unsafe { core.add_prefetch_hint(frame, hint) };
+            }
             let key = core.add_timer(clamp_nanos(delay_ns), Target::Frame(frame));
             write_id(core, key, id);
             0
@@ -107,11 +112,16 @@ pub unsafe extern "C" fn corobridge_rs_timer_add_after(
 pub unsafe extern "C" fn corobridge_rs_timer_add_at(
     deadline_ns: i64,
     frame: *mut c_void,
+    hint: *const c_void,
     id: *mut corobridge_timer_id,
 ) -> c_int {
     // SAFETY: forwarded contract.
     match (current_core(), NonNull::new(frame), unsafe { id.as_mut() }) {
         (Some(core), Some(frame), Some(id)) => {
+            if !hint.is_null() {
+                // SAFETY: the frame is suspended (we are in its awaiter's await_suspend).
+                unsafe { core.add_prefetch_hint(frame, hint) };
+            }
             let key = core.add_timer_at(clamp_nanos(deadline_ns), Target::Frame(frame));
             write_id(core, key, id);
             0
@@ -519,8 +529,8 @@ const _: () = {
     same_signature! {
         corobridge_rs_current_executor: => *mut corobridge_executor;
         corobridge_rs_executor_now: *mut corobridge_executor => i64;
-        corobridge_rs_timer_add_after: i64, *mut c_void, *mut corobridge_timer_id => c_int;
-        corobridge_rs_timer_add_at: i64, *mut c_void, *mut corobridge_timer_id => c_int;
+        corobridge_rs_timer_add_after: i64, *mut c_void, *const c_void, *mut corobridge_timer_id => c_int;
+        corobridge_rs_timer_add_at: i64, *mut c_void, *const c_void, *mut corobridge_timer_id => c_int;
         corobridge_rs_executor_timer_at: *mut corobridge_executor, i64, *mut c_void, *mut corobridge_timer_id => c_int;
         corobridge_rs_timer_cancel: *const corobridge_timer_id => ();
         corobridge_rs_executor_pending_timers: *mut corobridge_executor => usize;
