@@ -5,7 +5,12 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 /// Rust files that contain a `#[cxx::bridge]`.
-const BRIDGES: &[&str] = &["rust/seed.rs", "rust/scenarios.rs", "rust/game/world.rs"];
+const BRIDGES: &[&str] = &[
+    "rust/seed.rs",
+    "rust/scenarios.rs",
+    "rust/interop_scenarios.rs",
+    "rust/game/world.rs",
+];
 
 fn main() {
     let root = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets this"));

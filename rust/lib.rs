@@ -15,20 +15,31 @@
 #![warn(missing_docs)]
 
 mod bridge_value;
+mod completion;
+mod cpp_async_generator;
 mod cpp_generator;
+mod cpp_step;
 mod cpp_task;
 mod error;
 pub mod executor;
 mod ffi;
 pub mod game;
+pub mod interop_scenarios;
+mod rust_future;
+mod rust_stream;
 pub mod scenarios;
 pub mod seed;
 
-pub use bridge_value::{BridgeValue, GeneratorAlias, TaskAlias};
+pub use bridge_value::{
+    AsyncGeneratorAlias, BridgeValue, FutureAlias, GeneratorAlias, StreamAlias, TaskAlias,
+};
+pub use cpp_async_generator::{CppAsyncGenerator, CppStream};
 pub use cpp_generator::CppGenerator;
 pub use cpp_task::{CppTask, CppTaskFuture};
 pub use error::{CppException, Error, JoinError};
 pub use executor::{ClockKind, Executor, JoinHandle, RootId, Sleep, Stats, TaskFailure, sleep};
+pub use rust_future::RustFuture;
+pub use rust_stream::RustStream;
 
 #[doc(hidden)]
 pub use cxx;

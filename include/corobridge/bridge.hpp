@@ -1,4 +1,5 @@
-// Names for cxx: the task and generator types that cross into Rust by value.
+// Names for cxx: the task, generator, Rust future and Rust stream types that cross the
+// boundary by value.
 //
 // In a `#[cxx::bridge]`, declare e.g.
 //     #[namespace = "corobridge"] type task_i32 = corobridge::CppTask<i32>;
@@ -12,7 +13,10 @@
 #include <string>
 #include <vector>
 
+#include "corobridge/async_generator.hpp"
 #include "corobridge/generator.hpp"
+#include "corobridge/rust_future.hpp"
+#include "corobridge/rust_stream.hpp"
 #include "corobridge/task.hpp"
 
 namespace corobridge {
@@ -33,5 +37,30 @@ using generator_u64 = generator<std::uint64_t>;
 using generator_f64 = generator<double>;
 using generator_string = generator<std::string>;
 using generator_bytes = generator<std::vector<std::uint8_t>>;
+
+using async_generator_bool = async_generator<bool>;
+using async_generator_i32 = async_generator<std::int32_t>;
+using async_generator_i64 = async_generator<std::int64_t>;
+using async_generator_u64 = async_generator<std::uint64_t>;
+using async_generator_f64 = async_generator<double>;
+using async_generator_string = async_generator<std::string>;
+using async_generator_bytes = async_generator<std::vector<std::uint8_t>>;
+
+using rust_future_unit = rust_future<void>;
+using rust_future_bool = rust_future<bool>;
+using rust_future_i32 = rust_future<std::int32_t>;
+using rust_future_i64 = rust_future<std::int64_t>;
+using rust_future_u64 = rust_future<std::uint64_t>;
+using rust_future_f64 = rust_future<double>;
+using rust_future_string = rust_future<std::string>;
+using rust_future_bytes = rust_future<std::vector<std::uint8_t>>;
+
+using rust_stream_bool = rust_stream<bool>;
+using rust_stream_i32 = rust_stream<std::int32_t>;
+using rust_stream_i64 = rust_stream<std::int64_t>;
+using rust_stream_u64 = rust_stream<std::uint64_t>;
+using rust_stream_f64 = rust_stream<double>;
+using rust_stream_string = rust_stream<std::string>;
+using rust_stream_bytes = rust_stream<std::vector<std::uint8_t>>;
 
 }  // namespace corobridge

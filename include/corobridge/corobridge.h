@@ -114,6 +114,31 @@ typedef struct corobridge_timer_id {
   uint32_t executor; /* 0: not registered */
 } corobridge_timer_id;
 
+/* ---- Rust futures and streams awaited from C++ ---------------------------------------- */
+
+/** A Rust future or stream, type-erased and owned by a C++ rust_future/rust_stream (Rust). */
+typedef struct corobridge_rust_poll corobridge_rust_poll;
+
+/** corobridge_rust_await.status values. */
+#define COROBRIDGE_POLL_PENDING 0   /* not ready: the coroutine is resumed when it is */
+#define COROBRIDGE_POLL_READY 1     /* a value (stream: an item) was written to `out` */
+#define COROBRIDGE_POLL_END 2       /* a stream ended */
+#define COROBRIDGE_POLL_ERROR 3     /* the future's Err: its message was written to `message` */
+#define COROBRIDGE_POLL_PANIC 4     /* the future panicked: the message was written to `message` */
+#define COROBRIDGE_POLL_NO_DRIVER 5 /* pending, and nothing on this thread could ever wake it */
+
+/**
+ * What a C++ awaiter of a Rust future or stream keeps in its coroutine frame. `out` points
+ * at storage for the value in its Rust representation, `message` at storage for a Rust
+ * String (24 bytes); `token` is the wake registration (Rust-owned), if one was needed.
+ */
+typedef struct corobridge_rust_await {
+  corobridge_waker *token;
+  void *out;
+  void *message;
+  uint8_t status;
+} corobridge_rust_await;
+
 /* ---- Implemented in Rust ------------------------------------------------------------- */
 
 /** The executor running on this thread, or NULL (also NULL under a foreign executor). */
@@ -171,6 +196,12 @@ void corobridge_rs_executor_free(corobridge_executor *executor);
 uint64_t corobridge_rs_executor_spawn(corobridge_executor *executor, corobridge_task task);
 /** Called by a root task's final suspend (on its executor's thread). */
 void corobridge_rs_root_finished(uint32_t slot, uint64_t *state);
+/**
+ * Runs the executor until the spawned task `root_id` has finished (sleeping while nothing
+ * is due). Returns 0, or -1 if the executor cannot run here (wrong thread, or already
+ * running on this stack).
+ */
+int corobridge_rs_executor_run_until_finished(corobridge_executor *executor, uint64_t root_id);
 /** Destroys a spawned task that has not finished; returns 1 if it was alive. */
 int corobridge_rs_executor_cancel(corobridge_executor *executor, uint64_t root_id);
 /** Number of spawned tasks that have not finished. */
@@ -184,6 +215,17 @@ int64_t corobridge_rs_executor_advance(corobridge_executor *executor, int64_t ns
 int corobridge_rs_executor_is_virtual(corobridge_executor *executor);
 /** Total C++ coroutine resumes done by this executor. */
 uint64_t corobridge_rs_executor_resumes(corobridge_executor *executor);
+
+/**
+ * Polls a Rust future (or stream) for the C++ coroutine `frame`, which is suspending in
+ * `await` (fields out/message set). Never resumes `frame` inline: when the value arrives
+ * later, the frame is queued on the driver of this thread. Returns `await->status`.
+ */
+uint8_t corobridge_rs_await_poll(corobridge_rust_poll *poll, void *frame, corobridge_rust_await *await);
+/** Cancels a pending await (call from the driving thread before destroying the frame). */
+void corobridge_rs_await_cancel(corobridge_rust_await *await);
+/** Drops a Rust future or stream (its destructors and timers go with it). */
+void corobridge_rs_poll_drop(corobridge_rust_poll *poll);
 
 /** Writes a Rust String built from UTF-8 `data[0..len]` (invalid sequences replaced) to `out`. */
 void corobridge_rs_string_write(void *out, const char *data, size_t len);

@@ -66,6 +66,8 @@ pub(crate) struct Core {
     doomed: Cell<Vec<NonNull<c_void>>>,
     /// True when `finished` or `doomed` has entries (checked after every resume).
     reap: Cell<bool>,
+    /// The root slot whose end wakes `block_on`'s main future (sync_wait from C++).
+    watched_root: Cell<Option<u32>>,
     tasks: RefCell<TaskSlab>,
     remote: Arc<Remote>,
     clock: Clock,
@@ -97,6 +99,7 @@ impl Core {
             finished: Cell::new(Vec::new()),
             doomed: Cell::new(Vec::new()),
             reap: Cell::new(false),
+            watched_root: Cell::new(None),
             tasks: RefCell::new(TaskSlab::default()),
             remote: Remote::new(Some(std::thread::current().id())),
             clock: match clock {
@@ -329,6 +332,9 @@ impl Core {
         finished.push(slot);
         self.finished.set(finished);
         self.reap.set(true);
+        if self.watched_root.get() == Some(slot) {
+            self.remote.wake_main();
+        }
     }
 
     /// Destroys a live root (deferred until the current resumption returns if called from
@@ -410,7 +416,9 @@ impl Core {
             KIND_WAKER => {
                 // SAFETY: popped WAKER node.
                 let token = unsafe { CppWaker::from_node(node) };
-                if let Some(frame) = token.claim() {
+                self.polls
+                    .set(self.polls.get() + u64::from(token.polls_future()));
+                if let Some(frame) = token.run(&self.queue) {
                     self.resume_frame(frame);
                 }
             }
@@ -550,6 +558,20 @@ impl Core {
         work += self.idle_loop();
         drop(guard);
         Ok(Ok(work))
+    }
+
+    /// Runs until the root `id` has finished (or was cancelled).
+    pub(crate) fn run_until_finished(&self, id: RootId) -> Result<(), LoopError> {
+        let previous = self.watched_root.replace(Some(id.slot()));
+        let result = self.block_on(std::future::poll_fn(|_| {
+            if self.roots.borrow().get(id).is_none() {
+                Poll::Ready(())
+            } else {
+                Poll::Pending
+            }
+        }));
+        self.watched_root.set(previous);
+        result
     }
 
     /// Runs until `future` completes. A virtual clock jumps to the next deadline whenever

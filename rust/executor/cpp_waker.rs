@@ -1,23 +1,40 @@
-//! A thread-safe, cancellable wake token for one suspended C++ coroutine
-//! (`corobridge_waker` in the C ABI). Waking only queues the frame on its driver; the
-//! driver resumes it later on its own thread. Cancelling (done by the awaiter's destructor)
-//! guarantees the frame is never resumed through this token again.
+//! Wake tokens for suspended C++ coroutines (`corobridge_waker` in the C ABI).
+//!
+//! A token belongs to one suspension of one C++ frame. Waking it only queues it on its
+//! driver (an executor, or the Rust future driving C++ under a foreign executor); the driver
+//! runs it later on its own thread. A plain token then resumes the frame (once). A token
+//! awaiting a Rust future (C++ `co_await rust_future`) first polls that future with itself
+//! as the `Waker`, and resumes the frame only once it is ready: it may be woken any number
+//! of times. Cancelling (the awaiter's destructor) guarantees the frame is never resumed
+//! and nothing is written into it through this token again.
 
 use std::cell::UnsafeCell;
 use std::ffi::c_void;
+use std::mem::ManuallyDrop;
 use std::ptr::NonNull;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU8, Ordering};
+use std::task::{Context, RawWaker, RawWakerVTable, Waker};
 
 use super::context::{self, Driver};
 use super::remote::{Remote, RemoteItem};
 use super::run_queue::{self, KIND_WAKER, RunQueue};
 use crate::ffi::SchedNode;
+use crate::ffi::abi::{COROBRIDGE_POLL_PANIC, COROBRIDGE_POLL_PENDING, corobridge_rust_await};
+use crate::rust_future::{Delivery, PollHeader};
 
 const IDLE: u8 = 0;
 const QUEUED: u8 = 1;
-const CANCELLED: u8 = 2;
-const CLAIMED: u8 = 3;
+const RUNNING: u8 = 2;
+const NOTIFIED: u8 = 3;
+const DONE: u8 = 4;
+const CANCELLED: u8 = 5;
+
+/// A Rust future (or stream) that a token polls before resuming its frame.
+struct PollTarget {
+    poll: NonNull<PollHeader>,
+    awaiter: NonNull<corobridge_rust_await>,
+}
 
 /// See the module documentation. `node` must stay the first field (queue nodes are
 /// converted back to tokens by address).
@@ -26,47 +43,72 @@ pub(crate) struct CppWaker {
     node: UnsafeCell<SchedNode>,
     state: AtomicU8,
     frame: *mut c_void,
+    target: Option<PollTarget>,
     remote: Arc<Remote>,
 }
 
-// SAFETY: `node` is only touched by the thread driving the token's driver (linking happens
-// in `wake` only when that driver is current on the calling thread, unlinking in `cancel`
-// and `claim` on the driver's thread); `state` is atomic; `frame` is an address that only
-// the driver dereferences (by resuming it); `remote` is thread-safe.
+// SAFETY: `node`, `frame` and `target` are only used by the thread driving the token's
+// driver: linking happens in `schedule` only when that driver is current on the calling
+// thread, and `run`/`cancel` run on the driver's thread. Other threads only touch the
+// atomic `state` and the thread-safe `remote`.
 unsafe impl Send for CppWaker {}
 // SAFETY: as above.
 unsafe impl Sync for CppWaker {}
 
 impl CppWaker {
-    /// A token for `frame`, bound to `driver`.
-    ///
-    /// # Safety
-    ///
-    /// `driver` must be alive (for example, current on this thread).
-    pub(crate) unsafe fn new(frame: *mut c_void, driver: Driver) -> Arc<Self> {
-        // SAFETY: the driver is alive (caller's contract).
-        let remote = unsafe { driver.remote() }.clone();
+    fn new(frame: *mut c_void, target: Option<PollTarget>, driver: Driver, state: u8) -> Arc<Self> {
         Arc::new(Self {
             node: UnsafeCell::new(SchedNode {
                 kind: KIND_WAKER,
                 frame,
                 ..SchedNode::default()
             }),
-            state: AtomicU8::new(IDLE),
+            state: AtomicU8::new(state),
             frame,
-            remote,
+            target,
+            // SAFETY: the driver is alive: it is current on this thread (callers' contract).
+            remote: unsafe { driver.remote() }.clone(),
         })
     }
 
-    /// Queues the frame on its driver (first wake only). Safe from any thread.
+    /// A one-shot token that resumes `frame` when woken.
+    ///
+    /// # Safety
+    ///
+    /// `driver` must be alive (for example, current on this thread), and `frame` must stay
+    /// alive until the token is cancelled or has resumed it.
+    pub(crate) unsafe fn for_frame(frame: *mut c_void, driver: Driver) -> Arc<Self> {
+        Self::new(frame, None, driver, IDLE)
+    }
+
+    /// True if the token polls a Rust future before resuming its frame.
+    pub(crate) fn polls_future(&self) -> bool {
+        self.target.is_some()
+    }
+
+    /// Queues the token on its driver. Safe from any thread; extra wakes are absorbed.
     pub(crate) fn wake(self: &Arc<Self>) {
-        if self
-            .state
-            .compare_exchange(IDLE, QUEUED, Ordering::AcqRel, Ordering::Acquire)
-            .is_err()
-        {
-            return;
+        loop {
+            let state = self.state.load(Ordering::Acquire);
+            let next = match state {
+                IDLE => QUEUED,
+                RUNNING if self.target.is_some() => NOTIFIED,
+                _ => return,
+            };
+            if self
+                .state
+                .compare_exchange(state, next, Ordering::AcqRel, Ordering::Acquire)
+                .is_ok()
+            {
+                if next == QUEUED {
+                    self.enqueue();
+                }
+                return;
+            }
         }
+    }
+
+    fn enqueue(self: &Arc<Self>) {
         match context::current() {
             // SAFETY: the current driver is alive while current.
             Some(driver) if Arc::ptr_eq(unsafe { driver.remote() }, &self.remote) => {
@@ -80,7 +122,7 @@ impl CppWaker {
         }
     }
 
-    /// Links this token into `queue`, which keeps the strong reference until popped.
+    /// Links this token into `queue`, which keeps a strong reference until it pops it.
     /// Called on the driver's thread, for a token in the QUEUED state.
     pub(crate) fn link(self: Arc<Self>, queue: &RunQueue) {
         if self.state.load(Ordering::Acquire) != QUEUED {
@@ -89,8 +131,8 @@ impl CppWaker {
         let node = NonNull::from(&self.node).cast::<SchedNode>();
         let _queue_reference = Arc::into_raw(self);
         // SAFETY: the node lives inside the Arc allocation, kept alive by the reference
-        // just leaked until the queue pops or unlinks it; a QUEUED token is linked at most
-        // once (only `wake`'s winner or the remote drain links it).
+        // just leaked until the queue pops or unlinks it; a QUEUED token is linked once
+        // (only the winner of the IDLE→QUEUED transition, or the remote drain, links it).
         unsafe { queue.push_back(node) };
     }
 
@@ -99,8 +141,8 @@ impl CppWaker {
         let previous = self.state.swap(CANCELLED, Ordering::AcqRel);
         if previous == QUEUED {
             let node = NonNull::from(&self.node).cast::<SchedNode>();
-            // SAFETY: we are on the driver's thread; if the node is linked, its queue is
-            // alive (drivers empty their queue before they go away).
+            // SAFETY: we are on the driver's thread; a linked node's queue is alive
+            // (drivers empty their queue before they go away).
             let was_linked = unsafe { !(*node.as_ptr()).queue.is_null() };
             if was_linked {
                 // SAFETY: as above.
@@ -122,12 +164,69 @@ impl CppWaker {
         unsafe { Arc::from_raw(node.as_ptr().cast::<CppWaker>()) }
     }
 
-    /// The frame to resume, if the token was not cancelled (consumes the wake).
-    pub(crate) fn claim(&self) -> Option<*mut c_void> {
-        self.state
-            .compare_exchange(QUEUED, CLAIMED, Ordering::AcqRel, Ordering::Acquire)
-            .ok()
-            .map(|_| self.frame)
+    /// Runs a popped token on its driver's thread: polls its Rust future if it has one,
+    /// and returns the frame to resume (None if cancelled, or the future is still pending).
+    pub(crate) fn run(self: &Arc<Self>, queue: &RunQueue) -> Option<*mut c_void> {
+        let Some(target) = &self.target else {
+            // A plain token: the first wake resumes the frame.
+            return self
+                .state
+                .compare_exchange(QUEUED, DONE, Ordering::AcqRel, Ordering::Acquire)
+                .ok()
+                .map(|_| self.frame);
+        };
+        if self
+            .state
+            .compare_exchange(QUEUED, RUNNING, Ordering::AcqRel, Ordering::Acquire)
+            .is_err()
+        {
+            return None; // cancelled
+        }
+        // SAFETY: the waker borrows this token, which `self` keeps alive for the poll.
+        let waker = ManuallyDrop::new(unsafe {
+            Waker::from_raw(RawWaker::new(Arc::as_ptr(self).cast(), &VTABLE))
+        });
+        let mut cx = Context::from_waker(&waker);
+        let ready = {
+            let _deeper = context::deeper();
+            // SAFETY: the awaiter (and the future it owns) live in the suspended frame, which
+            // cannot be destroyed without cancelling this token first; `deliver` writes only
+            // while the token is not cancelled (the poll itself may destroy the frame).
+            unsafe {
+                poll_target(target, &mut cx, || {
+                    self.state.load(Ordering::Acquire) != CANCELLED
+                })
+            }
+        };
+        if ready {
+            // Done, whether or not it was woken again during this last poll.
+            let mut state = self.state.load(Ordering::Acquire);
+            loop {
+                if state == CANCELLED {
+                    return None;
+                }
+                match self
+                    .state
+                    .compare_exchange(state, DONE, Ordering::AcqRel, Ordering::Acquire)
+                {
+                    Ok(_) => return Some(self.frame),
+                    Err(now) => state = now,
+                }
+            }
+        }
+        if self
+            .state
+            .compare_exchange(RUNNING, IDLE, Ordering::AcqRel, Ordering::Acquire)
+            .is_err()
+            && self
+                .state
+                .compare_exchange(NOTIFIED, QUEUED, Ordering::AcqRel, Ordering::Acquire)
+                .is_ok()
+        {
+            // Woken while it was being polled: poll again on the driver's next turn.
+            self.clone().link(queue);
+        }
+        None
     }
 
     /// C ABI pointer for a new strong reference.
@@ -146,7 +245,248 @@ impl CppWaker {
     ) -> R {
         // SAFETY: `raw` holds a strong reference (caller's contract); ManuallyDrop keeps
         // it from being released here.
-        let token = std::mem::ManuallyDrop::new(unsafe { Arc::from_raw(raw.cast::<CppWaker>()) });
+        let token = ManuallyDrop::new(unsafe { Arc::from_raw(raw.cast::<CppWaker>()) });
         f(&token)
+    }
+}
+
+/// Polls a token's future and delivers a result into its awaiter. Returns true once ready.
+///
+/// # Safety
+///
+/// The target's future and awaiter must be alive; `may_write` must say false once the
+/// awaiter's frame may have gone.
+unsafe fn poll_target(
+    target: &PollTarget,
+    cx: &mut Context<'_>,
+    may_write: impl Fn() -> bool,
+) -> bool {
+    let awaiter = target.awaiter.as_ptr();
+    let mut deliver = |delivery: Delivery| -> bool {
+        if !may_write() {
+            return false;
+        }
+        // SAFETY: the awaiter is alive while the token may write (caller's contract).
+        unsafe { deliver_into(awaiter, delivery) }
+    };
+    // SAFETY: forwarded contract: the erased future is alive.
+    let poll = unsafe { (target.poll.as_ref().vtable.poll)(target.poll, cx, &mut deliver) };
+    poll.is_ready()
+}
+
+/// Writes a delivered result into a C++ awaiter's storage; true if the value was moved.
+///
+/// # Safety
+///
+/// `awaiter` must be a live `corobridge_rust_await` whose `out` and `message` point at
+/// storage for the value's Rust representation and for a `String`.
+pub(crate) unsafe fn deliver_into(awaiter: *mut corobridge_rust_await, delivery: Delivery) -> bool {
+    // SAFETY: per the contract.
+    unsafe {
+        match delivery {
+            Delivery::Value { value, size } => {
+                std::ptr::copy_nonoverlapping(
+                    value.cast::<u8>(),
+                    (*awaiter).out.cast::<u8>(),
+                    size,
+                );
+                (*awaiter).status = crate::ffi::abi::COROBRIDGE_POLL_READY as u8;
+                true
+            }
+            Delivery::End => {
+                (*awaiter).status = crate::ffi::abi::COROBRIDGE_POLL_END as u8;
+                true
+            }
+            Delivery::Error(message) => {
+                (*awaiter).message.cast::<String>().write(message);
+                (*awaiter).status = crate::ffi::abi::COROBRIDGE_POLL_ERROR as u8;
+                true
+            }
+            Delivery::Panic(message) => {
+                (*awaiter).message.cast::<String>().write(message);
+                (*awaiter).status = COROBRIDGE_POLL_PANIC as u8;
+                true
+            }
+        }
+    }
+}
+
+static VTABLE: RawWakerVTable = RawWakerVTable::new(clone_waker, wake, wake_by_ref, drop_waker);
+
+unsafe fn clone_waker(data: *const ()) -> RawWaker {
+    // SAFETY: `data` is an `Arc<CppWaker>` pointer holding a reference.
+    unsafe { Arc::increment_strong_count(data.cast::<CppWaker>()) };
+    RawWaker::new(data, &VTABLE)
+}
+
+unsafe fn wake(data: *const ()) {
+    // SAFETY: `data` holds a reference, which this consumes.
+    let token = unsafe { Arc::from_raw(data.cast::<CppWaker>()) };
+    token.wake();
+}
+
+unsafe fn wake_by_ref(data: *const ()) {
+    // SAFETY: `data` holds a reference, borrowed here.
+    let token = ManuallyDrop::new(unsafe { Arc::from_raw(data.cast::<CppWaker>()) });
+    token.wake();
+}
+
+unsafe fn drop_waker(data: *const ()) {
+    // SAFETY: `data` holds a reference, released here.
+    drop(unsafe { Arc::from_raw(data.cast::<CppWaker>()) });
+}
+
+/// The waker of the first, inline poll from C++'s `await_suspend`: it allocates a token
+/// only if the future keeps a waker (a ready future costs nothing), and records a wake that
+/// happens during the poll itself (a future that wakes itself, as `FuturesUnordered` does).
+struct LazyWaker {
+    driver: Option<Driver>,
+    frame: *mut c_void,
+    poll: NonNull<PollHeader>,
+    awaiter: NonNull<corobridge_rust_await>,
+    token: std::cell::OnceCell<Option<Arc<CppWaker>>>,
+    woken: std::cell::Cell<bool>,
+}
+
+impl LazyWaker {
+    fn token(&self) -> Option<&Arc<CppWaker>> {
+        self.token
+            .get_or_init(|| {
+                let target = PollTarget {
+                    poll: self.poll,
+                    awaiter: self.awaiter,
+                };
+                // RUNNING: the inline poll is under way; wakes meanwhile become NOTIFIED.
+                self.driver
+                    .map(|driver| CppWaker::new(self.frame, Some(target), driver, RUNNING))
+            })
+            .as_ref()
+    }
+}
+
+static LAZY_VTABLE: RawWakerVTable =
+    RawWakerVTable::new(lazy_clone, lazy_wake, lazy_wake, lazy_drop);
+
+unsafe fn lazy_clone(data: *const ()) -> RawWaker {
+    // SAFETY: `data` is the LazyWaker on the stack of the inline poll, alive during it
+    // (a lazy waker is never stored: cloning turns it into a token waker or a no-op).
+    let lazy = unsafe { &*data.cast::<LazyWaker>() };
+    match lazy.token() {
+        Some(token) => RawWaker::new(Arc::into_raw(token.clone()).cast(), &VTABLE),
+        // No driver on this thread: nothing could ever resume the frame.
+        None => RawWaker::new(std::ptr::null(), &NOOP_VTABLE),
+    }
+}
+
+unsafe fn lazy_wake(data: *const ()) {
+    // SAFETY: as in `lazy_clone`.
+    let lazy = unsafe { &*data.cast::<LazyWaker>() };
+    lazy.woken.set(true);
+}
+
+unsafe fn lazy_drop(_: *const ()) {}
+
+static NOOP_VTABLE: RawWakerVTable = RawWakerVTable::new(
+    |_| RawWaker::new(std::ptr::null(), &NOOP_VTABLE),
+    |_| {},
+    |_| {},
+    |_| {},
+);
+
+/// C++'s `co_await` on a Rust future: polls it once inline (from `await_suspend`), and if
+/// it is pending, leaves a token that polls it again on the driver whenever it is woken.
+/// Returns the awaiter's status.
+///
+/// # Safety
+///
+/// `poll` must be a live erased future or stream owned by the awaiting C++ code, `frame` the
+/// suspending coroutine, and `awaiter` its live, zero-initialised await state with `out` and
+/// `message` pointing at suitable storage; all stay alive until the awaiter is destroyed
+/// (which cancels the token first).
+pub(crate) unsafe fn await_poll(
+    poll: NonNull<PollHeader>,
+    frame: *mut c_void,
+    awaiter: NonNull<corobridge_rust_await>,
+) -> u8 {
+    let driver = context::current();
+    let raw_awaiter = awaiter.as_ptr();
+    let target = || PollTarget { poll, awaiter };
+    // SAFETY: the awaiter is alive (contract).
+    unsafe {
+        (*raw_awaiter).status = COROBRIDGE_POLL_PENDING as u8;
+        (*raw_awaiter).token = std::ptr::null_mut();
+    }
+    if let Some(driver) = driver.filter(|_| context::depth() >= context::MAX_INLINE_DEPTH) {
+        // Too deep to poll inline: queue the first poll on the driver.
+        let token = CppWaker::new(frame, Some(target()), driver, IDLE);
+        token.wake();
+        // SAFETY: as above; the awaiter keeps one reference, released on cancel.
+        unsafe { (*raw_awaiter).token = CppWaker::into_raw(token) };
+        return COROBRIDGE_POLL_PENDING as u8;
+    }
+    let lazy = LazyWaker {
+        driver,
+        frame,
+        poll,
+        awaiter,
+        token: std::cell::OnceCell::new(),
+        woken: std::cell::Cell::new(false),
+    };
+    // SAFETY: the lazy waker lives on this stack frame for the whole poll and is never
+    // stored by the future (cloning produces an independent waker).
+    let waker = ManuallyDrop::new(unsafe {
+        Waker::from_raw(RawWaker::new((&raw const lazy).cast(), &LAZY_VTABLE))
+    });
+    let mut cx = Context::from_waker(&waker);
+    let ready = {
+        let _deeper = context::deeper();
+        // SAFETY: the frame is suspending in this awaiter: nothing can destroy it now, so
+        // writing into the awaiter is always allowed.
+        unsafe { poll_target(&target(), &mut cx, || true) }
+    };
+    let token = lazy.token.into_inner().flatten();
+    if ready {
+        if let Some(token) = token {
+            // Wakes that arrive later, through clones the future kept, are absorbed.
+            token.state.store(DONE, Ordering::Release);
+        }
+        // SAFETY: the awaiter is alive (contract).
+        return unsafe { (*raw_awaiter).status };
+    }
+    let token = match (token, driver) {
+        (Some(token), _) => token,
+        (None, Some(driver)) => CppWaker::new(frame, Some(target()), driver, RUNNING),
+        (None, None) => {
+            // SAFETY: as above.
+            unsafe { (*raw_awaiter).status = crate::ffi::abi::COROBRIDGE_POLL_NO_DRIVER as u8 };
+            return crate::ffi::abi::COROBRIDGE_POLL_NO_DRIVER as u8;
+        }
+    };
+    let notified = lazy.woken.get()
+        || token
+            .state
+            .compare_exchange(RUNNING, IDLE, Ordering::AcqRel, Ordering::Acquire)
+            .is_err();
+    if notified {
+        token.state.store(IDLE, Ordering::Release);
+        token.wake();
+    }
+    // SAFETY: as above; the awaiter keeps one reference, released on cancel.
+    unsafe { (*raw_awaiter).token = CppWaker::into_raw(token) };
+    COROBRIDGE_POLL_PENDING as u8
+}
+
+/// Cancels an await (the C++ awaiter is being destroyed) and releases its token.
+///
+/// # Safety
+///
+/// `awaiter` must be a live await state; called on the thread that drives its frame.
+pub(crate) unsafe fn await_cancel(awaiter: NonNull<corobridge_rust_await>) {
+    // SAFETY: per the contract.
+    let raw = unsafe { std::mem::replace(&mut (*awaiter.as_ptr()).token, std::ptr::null_mut()) };
+    if !raw.is_null() {
+        // SAFETY: the awaiter held one reference to the token.
+        let token = unsafe { Arc::from_raw(raw.cast::<CppWaker>()) };
+        token.cancel();
     }
 }

@@ -75,8 +75,8 @@ impl LocalDriver {
                 KIND_WAKER => {
                     // SAFETY: popped WAKER node.
                     let token = unsafe { CppWaker::from_node(node) };
-                    if let Some(frame) = token.claim() {
-                        // SAFETY: an unclaimed, uncancelled token's frame is suspended and alive.
+                    if let Some(frame) = token.run(&self.queue) {
+                        // SAFETY: a token that completes hands back its live, suspended frame.
                         let _ = unsafe { ffi::resume(frame) };
                     }
                 }

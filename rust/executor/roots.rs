@@ -28,6 +28,10 @@ impl RootId {
         (u64::from(self.generation) << 32) | u64::from(self.slot)
     }
 
+    pub(crate) fn slot(self) -> u32 {
+        self.slot
+    }
+
     /// The inverse of [`RootId::to_raw`].
     pub fn from_raw(raw: u64) -> Self {
         Self {

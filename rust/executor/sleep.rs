@@ -2,12 +2,12 @@
 
 use std::future::Future;
 use std::pin::Pin;
-use std::rc::Weak;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
 use super::context;
-use super::core::Core;
+use super::core::{Core, thread_mark};
+use super::registry::{self, Lookup};
 use super::timer::{Target, TimerKey};
 
 /// Completes after `duration` on the clock of the corobridge executor that polls it
@@ -24,7 +24,8 @@ use super::timer::{Target, TimerKey};
 ///
 /// # Panics
 ///
-/// When polled outside a corobridge executor, or after its executor was dropped.
+/// When polled outside a corobridge executor, or after its executor was dropped (or from
+/// another thread than its executor's).
 pub fn sleep(duration: Duration) -> Sleep {
     Sleep {
         duration,
@@ -32,19 +33,35 @@ pub fn sleep(duration: Duration) -> Sleep {
     }
 }
 
-/// The future returned by [`sleep`].
+/// The future returned by [`sleep`]. `Send`: it names its executor by registry key, so it
+/// may live inside futures that cross threads (it must be polled on its executor's thread).
 #[derive(Debug)]
 #[must_use = "futures do nothing unless awaited"]
 pub struct Sleep {
     duration: Duration,
-    registration: Option<(Weak<Core>, TimerKey)>,
+    registration: Option<(u32, TimerKey)>,
+}
+
+/// Runs `f` on the executor with `key` if it is alive and this is its thread.
+fn with_executor<R>(key: u32, f: impl FnOnce(&Core) -> R) -> Option<R> {
+    if let Some(core) = context::current().and_then(|driver| driver.executor()) {
+        // SAFETY: the current executor is alive while current.
+        let core = unsafe { core.as_ref() };
+        if core.key() == key {
+            return Some(f(core));
+        }
+    }
+    match registry::with_core(key, thread_mark(), f) {
+        Lookup::Ran(result) => Some(result),
+        Lookup::Gone | Lookup::OtherThread => None,
+    }
 }
 
 impl Future for Sleep {
     type Output = ();
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        match &self.registration {
+        match self.registration {
             None => {
                 let core = context::current()
                     .and_then(|driver| driver.executor())
@@ -56,14 +73,13 @@ impl Future for Sleep {
                     return Poll::Ready(());
                 }
                 let key = core.add_timer(nanos, Target::Waker(cx.waker().clone()));
-                self.registration = Some((core.weak(), key));
+                self.registration = Some((core.key(), key));
                 Poll::Pending
             }
-            Some((core, key)) => {
-                let core = core
-                    .upgrade()
-                    .expect("the executor of a corobridge::sleep was dropped");
-                if core.timer_refresh_waker(*key, cx.waker()) {
+            Some((executor, key)) => {
+                let pending = with_executor(executor, |core| core.timer_refresh_waker(key, cx.waker()))
+                    .expect("a corobridge::sleep was polled after its executor was dropped, or on another thread");
+                if pending {
                     Poll::Pending
                 } else {
                     self.registration = None;
@@ -77,10 +93,10 @@ impl Future for Sleep {
 
 impl Drop for Sleep {
     fn drop(&mut self) {
-        if let Some((core, key)) = self.registration.take()
-            && let Some(core) = core.upgrade()
-        {
-            core.cancel_timer(key);
+        if let Some((executor, key)) = self.registration.take() {
+            // Elsewhere (another thread, or the executor gone) the entry is left to fire
+            // into a waker nobody listens to any more: harmless.
+            with_executor(executor, |core| drop(core.cancel_timer(key)));
         }
     }
 }

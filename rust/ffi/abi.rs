@@ -16,6 +16,12 @@ pub const COROBRIDGE_GEN_VALUE: u32 = 1;
 pub const COROBRIDGE_GEN_DONE: u32 = 2;
 pub const COROBRIDGE_GEN_ERROR: u32 = 3;
 pub const COROBRIDGE_NODE_FRAME: u32 = 0;
+pub const COROBRIDGE_POLL_PENDING: u32 = 0;
+pub const COROBRIDGE_POLL_READY: u32 = 1;
+pub const COROBRIDGE_POLL_END: u32 = 2;
+pub const COROBRIDGE_POLL_ERROR: u32 = 3;
+pub const COROBRIDGE_POLL_PANIC: u32 = 4;
+pub const COROBRIDGE_POLL_NO_DRIVER: u32 = 5;
 /// A corobridge executor (Rust). Single-threaded: use it only on the thread that runs it.
 #[repr(C)]
 #[derive(Debug)]
@@ -206,6 +212,53 @@ const _: () = {
         "Offset of field: corobridge_timer_id::executor",
     ][::std::mem::offset_of!(corobridge_timer_id, executor) - 12usize];
 };
+/// A Rust future or stream, type-erased and owned by a C++ rust_future/rust_stream (Rust).
+#[repr(C)]
+#[derive(Debug)]
+pub struct corobridge_rust_poll {
+    _unused: [u8; 0],
+}
+/** What a C++ awaiter of a Rust future or stream keeps in its coroutine frame. `out` points
+ at storage for the value in its Rust representation, `message` at storage for a Rust
+ String (24 bytes); `token` is the wake registration (Rust-owned), if one was needed.*/
+#[repr(C)]
+#[derive(Debug, Copy, Clone)]
+pub struct corobridge_rust_await {
+    pub token: *mut corobridge_waker,
+    pub out: *mut ::std::os::raw::c_void,
+    pub message: *mut ::std::os::raw::c_void,
+    pub status: u8,
+}
+#[allow(clippy::unnecessary_operation, clippy::identity_op)]
+const _: () = {
+    [
+        "Size of corobridge_rust_await",
+    ][::std::mem::size_of::<corobridge_rust_await>() - 32usize];
+    [
+        "Alignment of corobridge_rust_await",
+    ][::std::mem::align_of::<corobridge_rust_await>() - 8usize];
+    [
+        "Offset of field: corobridge_rust_await::token",
+    ][::std::mem::offset_of!(corobridge_rust_await, token) - 0usize];
+    [
+        "Offset of field: corobridge_rust_await::out",
+    ][::std::mem::offset_of!(corobridge_rust_await, out) - 8usize];
+    [
+        "Offset of field: corobridge_rust_await::message",
+    ][::std::mem::offset_of!(corobridge_rust_await, message) - 16usize];
+    [
+        "Offset of field: corobridge_rust_await::status",
+    ][::std::mem::offset_of!(corobridge_rust_await, status) - 24usize];
+};
+impl Default for corobridge_rust_await {
+    fn default() -> Self {
+        let mut s = ::std::mem::MaybeUninit::<Self>::uninit();
+        unsafe {
+            ::std::ptr::write_bytes(s.as_mut_ptr(), 0, 1);
+            s.assume_init()
+        }
+    }
+}
 unsafe extern "C" {
     /// The executor running on this thread, or NULL (also NULL under a foreign executor).
     pub fn corobridge_rs_current_executor() -> *mut corobridge_executor;
@@ -316,6 +369,15 @@ unsafe extern "C" {
     pub fn corobridge_rs_root_finished(slot: u32, state: *mut u64);
 }
 unsafe extern "C" {
+    /** Runs the executor until the spawned task `root_id` has finished (sleeping while nothing
+ is due). Returns 0, or -1 if the executor cannot run here (wrong thread, or already
+ running on this stack).*/
+    pub fn corobridge_rs_executor_run_until_finished(
+        executor: *mut corobridge_executor,
+        root_id: u64,
+    ) -> ::std::os::raw::c_int;
+}
+unsafe extern "C" {
     /// Destroys a spawned task that has not finished; returns 1 if it was alive.
     pub fn corobridge_rs_executor_cancel(
         executor: *mut corobridge_executor,
@@ -351,6 +413,24 @@ unsafe extern "C" {
 unsafe extern "C" {
     /// Total C++ coroutine resumes done by this executor.
     pub fn corobridge_rs_executor_resumes(executor: *mut corobridge_executor) -> u64;
+}
+unsafe extern "C" {
+    /** Polls a Rust future (or stream) for the C++ coroutine `frame`, which is suspending in
+ `await` (fields out/message set). Never resumes `frame` inline: when the value arrives
+ later, the frame is queued on the driver of this thread. Returns `await->status`.*/
+    pub fn corobridge_rs_await_poll(
+        poll: *mut corobridge_rust_poll,
+        frame: *mut ::std::os::raw::c_void,
+        await_: *mut corobridge_rust_await,
+    ) -> u8;
+}
+unsafe extern "C" {
+    /// Cancels a pending await (call from the driving thread before destroying the frame).
+    pub fn corobridge_rs_await_cancel(await_: *mut corobridge_rust_await);
+}
+unsafe extern "C" {
+    /// Drops a Rust future or stream (its destructors and timers go with it).
+    pub fn corobridge_rs_poll_drop(poll: *mut corobridge_rust_poll);
 }
 unsafe extern "C" {
     /// Writes a Rust String built from UTF-8 `data[0..len]` (invalid sequences replaced) to `out`.

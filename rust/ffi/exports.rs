@@ -10,12 +10,13 @@ use std::rc::Rc;
 use std::sync::Arc;
 
 use super::abi::{
-    corobridge_error_sink, corobridge_executor, corobridge_sched_node, corobridge_task,
-    corobridge_timer_id, corobridge_waker,
+    COROBRIDGE_POLL_NO_DRIVER, corobridge_error_sink, corobridge_executor, corobridge_rust_await,
+    corobridge_rust_poll, corobridge_sched_node, corobridge_task, corobridge_timer_id,
+    corobridge_waker,
 };
 use crate::error::ErrorSink;
 use crate::executor::core::{Core, thread_mark};
-use crate::executor::cpp_waker::CppWaker;
+use crate::executor::cpp_waker::{self, CppWaker};
 use crate::executor::registry::{self, Lookup};
 use crate::executor::run_queue::{self, KIND_FRAME};
 use crate::executor::timer::{Target, TimerKey};
@@ -244,7 +245,7 @@ pub unsafe extern "C" fn corobridge_rs_waker_new(frame: *mut c_void) -> *mut cor
     match executor::current() {
         // SAFETY: the current driver is alive while current.
         Some(driver) if !frame.is_null() => {
-            CppWaker::into_raw(unsafe { CppWaker::new(frame, driver) })
+            CppWaker::into_raw(unsafe { CppWaker::for_frame(frame, driver) })
         }
         _ => ptr::null_mut(),
     }
@@ -372,6 +373,21 @@ pub unsafe extern "C" fn corobridge_rs_root_finished(slot: u32, state: *mut u64)
 ///
 /// `executor` must be null or a live executor.
 #[unsafe(no_mangle)]
+pub unsafe extern "C" fn corobridge_rs_executor_run_until_finished(
+    executor: *mut corobridge_executor,
+    root_id: u64,
+) -> c_int {
+    // SAFETY: forwarded contract.
+    match unsafe { core(executor) }.map(|core| core.run_until_finished(RootId::from_raw(root_id))) {
+        Some(Ok(())) => 0,
+        _ => -1,
+    }
+}
+
+/// # Safety
+///
+/// `executor` must be null or a live executor.
+#[unsafe(no_mangle)]
 pub unsafe extern "C" fn corobridge_rs_executor_cancel(
     executor: *mut corobridge_executor,
     root_id: u64,
@@ -477,6 +493,46 @@ pub unsafe extern "C" fn corobridge_rs_bytes_write(out: *mut c_void, data: *cons
 
 /// # Safety
 ///
+/// See `corobridge.h`: `poll` is an erased Rust future or stream owned by the caller,
+/// `frame` the suspending coroutine and `await_state` its live await state (out/message
+/// set), all alive until the awaiter is destroyed (which cancels first).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn corobridge_rs_await_poll(
+    poll: *mut corobridge_rust_poll,
+    frame: *mut c_void,
+    await_state: *mut corobridge_rust_await,
+) -> u8 {
+    let (Some(poll), Some(await_state)) = (NonNull::new(poll), NonNull::new(await_state)) else {
+        return COROBRIDGE_POLL_NO_DRIVER as u8;
+    };
+    // SAFETY: forwarded contract.
+    unsafe { cpp_waker::await_poll(poll.cast(), frame, await_state) }
+}
+
+/// # Safety
+///
+/// `await_state` must be null or a live await state; call on the driving thread.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn corobridge_rs_await_cancel(await_state: *mut corobridge_rust_await) {
+    if let Some(await_state) = NonNull::new(await_state) {
+        // SAFETY: forwarded contract.
+        unsafe { cpp_waker::await_cancel(await_state) };
+    }
+}
+
+/// # Safety
+///
+/// `poll` must be null or an erased Rust future or stream whose ownership C++ holds.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn corobridge_rs_poll_drop(poll: *mut corobridge_rust_poll) {
+    if let Some(poll) = NonNull::new(poll) {
+        // SAFETY: forwarded contract.
+        unsafe { crate::rust_future::drop_erased(poll.cast()) };
+    }
+}
+
+/// # Safety
+///
 /// `sink` must be null or an `ErrorSink`; the strings valid for their lengths.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn corobridge_rs_error_sink_set(
@@ -547,11 +603,15 @@ const _: () = {
         corobridge_rs_executor_spawn: *mut corobridge_executor, corobridge_task => u64;
         corobridge_rs_root_finished: u32, *mut u64 => ();
         corobridge_rs_executor_cancel: *mut corobridge_executor, u64 => c_int;
+        corobridge_rs_executor_run_until_finished: *mut corobridge_executor, u64 => c_int;
         corobridge_rs_executor_live_tasks: *mut corobridge_executor => usize;
         corobridge_rs_executor_run_until_idle: *mut corobridge_executor => u64;
         corobridge_rs_executor_advance: *mut corobridge_executor, i64 => i64;
         corobridge_rs_executor_is_virtual: *mut corobridge_executor => c_int;
         corobridge_rs_executor_resumes: *mut corobridge_executor => u64;
+        corobridge_rs_await_poll: *mut corobridge_rust_poll, *mut c_void, *mut corobridge_rust_await => u8;
+        corobridge_rs_await_cancel: *mut corobridge_rust_await => ();
+        corobridge_rs_poll_drop: *mut corobridge_rust_poll => ();
         corobridge_rs_string_write: *mut c_void, *const c_char, usize => ();
         corobridge_rs_bytes_write: *mut c_void, *const u8, usize => ();
         corobridge_rs_error_sink_set: *mut corobridge_error_sink, *const c_char, usize, *const c_char, usize => ();

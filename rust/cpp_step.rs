@@ -1,0 +1,287 @@
+//! Drives a C++ coroutine (a task, or an async generator) from Rust, one step at a time,
+//! under any executor.
+//!
+//! A step runs the coroutine from its resumption to its end or its next `co_yield`.
+//! Under corobridge's executor (or inside another C++ task driven from Rust), the
+//! coroutine is resumed inline once and then belongs to that driver, which resumes it when
+//! whatever it awaits is ready; its completion wakes us. Without any driver on the thread
+//! (tokio, `futures::executor`), the stepper keeps a queue of its own and drains it inside
+//! `poll`. Either way nothing is resumed inside a waker.
+
+use std::ffi::c_void;
+use std::ptr::NonNull;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::task::{Context, Poll};
+
+use crate::completion::{Completion, InlineCompletion, StepResult, rust_kind};
+use crate::executor::cpp_waker::CppWaker;
+use crate::executor::local_driver::LocalDriver;
+use crate::executor::{self, Driver, FrameToDestroy, MAX_INLINE_DEPTH, Remote, RemoteItem};
+use crate::ffi;
+
+enum Phase<R> {
+    /// Suspended where Rust resumes it (its start, or a yield); keeps its own queue if it
+    /// has been driven without an executor.
+    Idle { own: Option<Box<LocalDriver>> },
+    /// Resumed by a driver that outlives our polls; the completion wakes us.
+    Bound {
+        completion: Arc<Completion<R>>,
+        remote: Arc<Remote>,
+        deferred_start: Option<Arc<CppWaker>>,
+    },
+    /// Driven by our own queue, drained inside `poll`.
+    Own {
+        completion: Arc<Completion<R>>,
+        driver: Box<LocalDriver>,
+    },
+}
+
+/// See the module documentation.
+pub(crate) struct Stepper<R: StepResult> {
+    frame: Option<NonNull<c_void>>,
+    state: NonNull<u64>,
+    phase: Phase<R>,
+}
+
+// SAFETY: the frame is resumed only by its driver: inside `poll` (exclusive through `&mut`)
+// or by its executor on the executor's thread, and its destruction is sent back to that
+// thread when the stepper is dropped elsewhere (see `destroy`). Results are Send.
+unsafe impl<R: StepResult> Send for Stepper<R> {}
+
+impl<R: StepResult> Stepper<R> {
+    /// Takes ownership of an unstarted coroutine frame and its state word.
+    pub(crate) fn new(frame: Option<NonNull<c_void>>, state: NonNull<u64>) -> Self {
+        Self {
+            frame,
+            state,
+            phase: Phase::Idle { own: None },
+        }
+    }
+
+    pub(crate) fn has_frame(&self) -> bool {
+        self.frame.is_some()
+    }
+
+    fn state_word(&self) -> &AtomicU64 {
+        // SAFETY: the state word lives in the frame, which we own while `frame` is Some
+        // (callers check); both languages access it atomically.
+        unsafe { AtomicU64::from_ptr(self.state.as_ptr()) }
+    }
+
+    /// Moves the step's completion to the heap, so that it outlives this poll.
+    fn attach_shared(
+        &self,
+        inline: Option<&InlineCompletion<R>>,
+        cx: &Context<'_>,
+    ) -> Arc<Completion<R>> {
+        let shared = Completion::new(cx.waker());
+        let new = rust_kind(shared.base());
+        match inline {
+            Some(inline) => {
+                let swapped = self.state_word().compare_exchange(
+                    rust_kind(inline.base()),
+                    new,
+                    Ordering::AcqRel,
+                    Ordering::Acquire,
+                );
+                debug_assert!(
+                    swapped.is_ok(),
+                    "a suspended coroutine's state changed under its owner"
+                );
+            }
+            None => self.state_word().store(new, Ordering::Release),
+        }
+        shared
+    }
+
+    /// Polls the current step, starting it if the coroutine is idle. On `Ready`, the
+    /// coroutine is suspended at its end or at a yield, attached to nothing.
+    pub(crate) fn poll_step(&mut self, cx: &mut Context<'_>) -> Poll<R> {
+        let Some(frame) = self.frame else {
+            return Poll::Pending;
+        };
+        loop {
+            match &mut self.phase {
+                Phase::Idle { own } => {
+                    if let Some(driver) = own.take() {
+                        let completion = self.attach_shared(None, cx);
+                        resume_inside(&driver, frame);
+                        self.phase = Phase::Own { completion, driver };
+                        continue;
+                    }
+                    return match executor::current() {
+                        Some(driver) if executor::depth() >= MAX_INLINE_DEPTH => {
+                            // Too deep to resume inline: queue the resumption on the driver.
+                            let completion = self.attach_shared(None, cx);
+                            // SAFETY: the driver is current, hence alive; the token is
+                            // cancelled before the frame can go away.
+                            let token = unsafe { CppWaker::for_frame(frame.as_ptr(), driver) };
+                            token.wake();
+                            self.phase = Phase::Bound {
+                                completion,
+                                // SAFETY: the driver is current, hence alive.
+                                remote: unsafe { driver.remote() }.clone(),
+                                deferred_start: Some(token),
+                            };
+                            Poll::Pending
+                        }
+                        Some(driver) => {
+                            let inline = InlineCompletion::new();
+                            self.state_word()
+                                .store(rust_kind(inline.base()), Ordering::Release);
+                            {
+                                let _deeper = executor::deeper();
+                                // SAFETY: the frame is ours, suspended; we are on the
+                                // driver's thread.
+                                let _ = unsafe { ffi::resume(frame.as_ptr()) };
+                            }
+                            if let Some(result) = inline.take() {
+                                return Poll::Ready(result);
+                            }
+                            let completion = self.attach_shared(Some(&inline), cx);
+                            self.phase = Phase::Bound {
+                                completion,
+                                // SAFETY: the driver is current, hence alive.
+                                remote: unsafe { driver.remote() }.clone(),
+                                deferred_start: None,
+                            };
+                            Poll::Pending
+                        }
+                        None => {
+                            self.phase = Phase::Idle {
+                                own: Some(LocalDriver::new()),
+                            };
+                            continue;
+                        }
+                    };
+                }
+                Phase::Bound {
+                    completion, remote, ..
+                } => {
+                    if let Some(result) = completion.poll_result(cx.waker()) {
+                        self.finish_bound();
+                        return Poll::Ready(result);
+                    }
+                    if remote.is_closed() {
+                        return Poll::Ready(R::executor_gone());
+                    }
+                    return Poll::Pending;
+                }
+                Phase::Own { completion, driver } => {
+                    driver.remote().set_waker(cx.waker());
+                    let more = {
+                        let _entered = executor::enter(Driver::Local(NonNull::from(&**driver)));
+                        let _deeper = executor::deeper();
+                        driver.drain()
+                    };
+                    if let Some(result) = completion.poll_result(cx.waker()) {
+                        let Phase::Own { driver, .. } =
+                            std::mem::replace(&mut self.phase, Phase::Idle { own: None })
+                        else {
+                            unreachable!("matched above")
+                        };
+                        self.phase = Phase::Idle { own: Some(driver) };
+                        return Poll::Ready(result);
+                    }
+                    if more {
+                        cx.waker().wake_by_ref();
+                    }
+                    return Poll::Pending;
+                }
+            }
+        }
+    }
+
+    fn finish_bound(&mut self) {
+        if let Phase::Bound {
+            deferred_start: Some(token),
+            ..
+        } = &self.phase
+        {
+            token.cancel();
+        }
+        self.phase = Phase::Idle { own: None };
+    }
+
+    /// Destroys the coroutine (its locals' destructors run, its registrations go), on the
+    /// thread of the executor that drives it.
+    pub(crate) fn destroy(&mut self) {
+        let Some(frame) = self.frame.take() else {
+            return;
+        };
+        match std::mem::replace(&mut self.phase, Phase::Idle { own: None }) {
+            Phase::Idle { own: Some(driver) } => {
+                let _entered = executor::enter(Driver::Local(NonNull::from(&*driver)));
+                // SAFETY: we own the frame, suspended, driven by our own queue.
+                unsafe { ffi::destroy(frame.as_ptr()) };
+            }
+            // SAFETY: idle: suspended at its start or a yield, registered nowhere.
+            Phase::Idle { own: None } => unsafe { ffi::destroy(frame.as_ptr()) },
+            Phase::Bound {
+                completion,
+                remote,
+                deferred_start,
+            } => {
+                let elsewhere = remote
+                    .owner()
+                    .is_some_and(|owner| owner != std::thread::current().id());
+                if elsewhere && !completion.is_finished() {
+                    // The frame waits on that executor's queues: destroy it there, keeping
+                    // the completion alive until then.
+                    let item = RemoteItem::Destroy(FrameToDestroy {
+                        frame,
+                        token: deferred_start,
+                        keep_alive: Some(Box::new(completion)),
+                    });
+                    match remote.push(item) {
+                        Ok(()) => {}
+                        // The executor is gone and has let go of everything: destroy here.
+                        Err(RemoteItem::Destroy(item)) => item.destroy(),
+                        Err(_) => unreachable!("push gives back the item it was given"),
+                    }
+                    return;
+                }
+                if let Some(token) = deferred_start {
+                    token.cancel();
+                }
+                // SAFETY: on the driver's thread (or finished); the frame is ours.
+                unsafe { ffi::destroy(frame.as_ptr()) };
+            }
+            Phase::Own { completion, driver } => {
+                {
+                    // Destructors may unlink nodes from our queue: keep it current.
+                    let _entered = executor::enter(Driver::Local(NonNull::from(&*driver)));
+                    // SAFETY: we drive this frame and own it.
+                    unsafe { ffi::destroy(frame.as_ptr()) };
+                }
+                drop(driver);
+                drop(completion);
+            }
+        }
+    }
+
+    /// A short name of the phase, for Debug.
+    pub(crate) fn phase_name(&self) -> &'static str {
+        match (&self.frame, &self.phase) {
+            (None, _) => "finished",
+            (Some(_), Phase::Idle { .. }) => "idle",
+            (Some(_), Phase::Bound { .. }) => "bound",
+            (Some(_), Phase::Own { .. }) => "driving",
+        }
+    }
+}
+
+impl<R: StepResult> Drop for Stepper<R> {
+    fn drop(&mut self) {
+        self.destroy();
+    }
+}
+
+/// Resumes a frame with `driver` current.
+fn resume_inside(driver: &LocalDriver, frame: NonNull<c_void>) {
+    let _entered = executor::enter(Driver::Local(NonNull::from(driver)));
+    let _deeper = executor::deeper();
+    // SAFETY: the caller owns the suspended frame and drives it here.
+    let _ = unsafe { ffi::resume(frame.as_ptr()) };
+}
