@@ -28,6 +28,19 @@ extern "C" int corobridge_cpp_resume(void* frame, corobridge_error_sink* sink) {
   return status;
 }
 
+namespace {
+// A corobridge promise keeps its exceptions: should one escape anyway, noexcept stops it
+// here instead of unwinding into Rust.
+void resume_corobridge_frame(void* frame) noexcept {
+  if (resume_nesting == 0) corobridge::detail::transfer_count = 0;
+  ++resume_nesting;
+  std::coroutine_handle<>::from_address(frame).resume();
+  --resume_nesting;
+}
+}  // namespace
+
+extern "C" void corobridge_cpp_resume_task(void* frame) { resume_corobridge_frame(frame); }
+
 extern "C" void corobridge_cpp_destroy(void* frame) {
   std::coroutine_handle<>::from_address(frame).destroy();
 }

@@ -6,7 +6,7 @@
 //! writer; the completion moves the value straight into Rust.
 
 use std::cell::Cell;
-use std::ffi::c_void;
+use std::ffi::{c_int, c_void};
 use std::mem::MaybeUninit;
 use std::ptr::NonNull;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -22,6 +22,10 @@ use crate::{BridgeValue, CppException, Error};
 
 /// What one step produced, built from what C++ passes to a completion.
 pub(crate) trait StepResult: Sized + Send + 'static {
+    /// True if a step producing this is the coroutine's last (a task's end): a step that
+    /// finishes inside the poll which started it lets the frame destroy itself at once.
+    const RELEASES_FRAME: bool;
+
     /// The result of a step whose executor was dropped before the step finished.
     fn executor_gone() -> Self;
 
@@ -75,30 +79,39 @@ unsafe fn take<T: BridgeValue>(
 
 /// A task's end: its value or its exception.
 impl<T: BridgeValue> StepResult for Result<T, Error> {
+    const RELEASES_FRAME: bool = true;
+
     fn executor_gone() -> Self {
         Err(Error::ExecutorGone)
     }
 
     unsafe fn from_cpp(value: *mut c_void, write: corobridge_write_fn, state: *mut u64) -> Self {
-        // SAFETY: forwarded contract.
-        match unsafe { exception(state) } {
-            Some(e) => Err(Error::Cpp(e)),
+        // A task that threw passes no writer: only then can there be an exception.
+        if write.is_none() {
             // SAFETY: forwarded contract.
-            None => unsafe { take(value, write) }.map_err(Error::Cpp),
+            if let Some(e) = unsafe { exception(state) } {
+                return Err(Error::Cpp(e));
+            }
         }
+        // SAFETY: forwarded contract.
+        unsafe { take(value, write) }.map_err(Error::Cpp)
     }
 }
 
 /// An async generator's step: an item, the end (None), or its exception.
 impl<T: BridgeValue> StepResult for Result<Option<T>, Error> {
+    const RELEASES_FRAME: bool = false;
+
     fn executor_gone() -> Self {
         Err(Error::ExecutorGone)
     }
 
     unsafe fn from_cpp(value: *mut c_void, write: corobridge_write_fn, state: *mut u64) -> Self {
-        // SAFETY: forwarded contract.
-        if let Some(e) = unsafe { exception(state) } {
-            return Err(Error::Cpp(e));
+        if write.is_none() {
+            // SAFETY: forwarded contract.
+            if let Some(e) = unsafe { exception(state) } {
+                return Err(Error::Cpp(e));
+            }
         }
         if value.is_null() {
             return Ok(None);
@@ -119,15 +132,19 @@ pub(crate) fn rust_kind(completion: *const corobridge_completion) -> u64 {
 pub(crate) struct InlineCompletion<R> {
     base: corobridge_completion,
     result: Cell<Option<R>>,
+    release: bool,
 }
 
 impl<R: StepResult> InlineCompletion<R> {
-    pub(crate) fn new() -> Self {
+    /// `release`: a task finishing inline destroys its frame at once (the caller then
+    /// forgets it); false for steps of an async generator.
+    pub(crate) fn new(release: bool) -> Self {
         Self {
             base: corobridge_completion {
                 complete: Some(complete_inline::<R>),
             },
             result: Cell::new(None),
+            release,
         }
     }
 
@@ -145,13 +162,18 @@ unsafe extern "C" fn complete_inline<R: StepResult>(
     value: *mut c_void,
     write: corobridge_write_fn,
     state: *mut u64,
-) {
+) -> c_int {
     // SAFETY: installed only as the first field of a repr(C) InlineCompletion<R>, which
     // lives on the stack of the poll that resumes the coroutine, on this thread.
     let this = unsafe { &*this.cast::<InlineCompletion<R>>() };
-    // SAFETY: forwarded from C++.
-    this.result
-        .set(Some(unsafe { R::from_cpp(value, write, state) }));
+    // SAFETY: forwarded from C++; the slot is empty (one completion per resumption), so
+    // nothing needs dropping.
+    let previous = this
+        .result
+        .replace(Some(unsafe { R::from_cpp(value, write, state) }));
+    debug_assert!(previous.is_none(), "one completion per inline resumption");
+    std::mem::forget(previous);
+    c_int::from(this.release)
 }
 
 /// The completion of a step that suspended: shared with whoever resumes the coroutine.
@@ -210,7 +232,7 @@ unsafe extern "C" fn complete_shared<R: StepResult>(
     value: *mut c_void,
     write: corobridge_write_fn,
     state: *mut u64,
-) {
+) -> c_int {
     // SAFETY: installed only as the first field of a repr(C) Completion<R>, which its
     // owner (or the executor, for a frame handed over for destruction) keeps alive for as
     // long as the coroutine can reach this callback.
@@ -225,4 +247,5 @@ unsafe extern "C" fn complete_shared<R: StepResult>(
     if let Some(waker) = waker {
         waker.wake();
     }
+    0
 }

@@ -66,11 +66,11 @@ impl<T: BridgeValue> std::fmt::Debug for CppAsyncGenerator<T> {
 /// is suspended (its locals' destructors run, its registrations go).
 ///
 /// ```
-/// use corobridge::{Executor, scenarios};
+/// use corobridge::{Executor, interop_scenarios};
 /// use futures::StreamExt;
 ///
 /// let executor = Executor::new_virtual();
-/// let ticks: Vec<_> = executor.block_on(scenarios::ticks(3, 10).into_stream().collect());
+/// let ticks: Vec<_> = executor.block_on(interop_scenarios::ticks(3, 10).into_stream().collect());
 /// assert_eq!(ticks, [Ok(0), Ok(1), Ok(2)]);
 /// ```
 #[must_use = "streams do nothing unless polled"]

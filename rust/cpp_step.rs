@@ -9,6 +9,7 @@
 //! `poll`. Either way nothing is resumed inside a waker.
 
 use std::ffi::c_void;
+use std::mem::ManuallyDrop;
 use std::ptr::NonNull;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -41,7 +42,8 @@ enum Phase<R> {
 pub(crate) struct Stepper<R: StepResult> {
     frame: Option<NonNull<c_void>>,
     state: NonNull<u64>,
-    phase: Phase<R>,
+    /// Dropped by hand (see Drop): an idle, finished stepper then costs nothing to drop.
+    phase: ManuallyDrop<Phase<R>>,
 }
 
 // SAFETY: the frame is resumed only by its driver: inside `poll` (exclusive through `&mut`)
@@ -55,7 +57,7 @@ impl<R: StepResult> Stepper<R> {
         Self {
             frame,
             state,
-            phase: Phase::Idle { own: None },
+            phase: ManuallyDrop::new(Phase::Idle { own: None }),
         }
     }
 
@@ -96,66 +98,123 @@ impl<R: StepResult> Stepper<R> {
     }
 
     /// Polls the current step, starting it if the coroutine is idle. On `Ready`, the
-    /// coroutine is suspended at its end or at a yield, attached to nothing.
+    /// coroutine is suspended at a yield, attached to nothing, or (a task) gone.
+    #[inline]
     pub(crate) fn poll_step(&mut self, cx: &mut Context<'_>) -> Poll<R> {
-        let Some(frame) = self.frame else {
-            return Poll::Pending;
-        };
-        loop {
-            match &mut self.phase {
-                Phase::Idle { own } => {
-                    if let Some(driver) = own.take() {
-                        let completion = self.attach_shared(None, cx);
-                        resume_inside(&driver, frame);
-                        self.phase = Phase::Own { completion, driver };
-                        continue;
+        // The common cases, kept small: an idle coroutine started inline, under the
+        // current driver or (under a foreign executor) a driver of our own, that finishes
+        // without suspending.
+        if let (Some(frame), Phase::Idle { own: None }) = (self.frame, &*self.phase) {
+            match executor::current() {
+                Some(_) if executor::depth() < MAX_INLINE_DEPTH => {
+                    let inline = InlineCompletion::new(R::RELEASES_FRAME);
+                    self.attach_inline(&inline);
+                    {
+                        let _deeper = executor::deeper();
+                        // SAFETY: the frame is ours, suspended; the current driver runs
+                        // on this thread.
+                        unsafe { ffi::resume_task(frame.as_ptr()) };
                     }
-                    return match executor::current() {
-                        Some(driver) if executor::depth() >= MAX_INLINE_DEPTH => {
-                            // Too deep to resume inline: queue the resumption on the driver.
-                            let completion = self.attach_shared(None, cx);
-                            // SAFETY: the driver is current, hence alive; the token is
-                            // cancelled before the frame can go away.
-                            let token = unsafe { CppWaker::for_frame(frame.as_ptr(), driver) };
-                            token.wake();
-                            self.phase = Phase::Bound {
-                                completion,
-                                // SAFETY: the driver is current, hence alive.
-                                remote: unsafe { driver.remote() }.clone(),
-                                deferred_start: Some(token),
-                            };
-                            Poll::Pending
-                        }
-                        Some(driver) => {
-                            let inline = InlineCompletion::new();
-                            self.state_word()
-                                .store(rust_kind(inline.base()), Ordering::Release);
-                            {
-                                let _deeper = executor::deeper();
-                                // SAFETY: the frame is ours, suspended; we are on the
-                                // driver's thread.
-                                let _ = unsafe { ffi::resume(frame.as_ptr()) };
-                            }
-                            if let Some(result) = inline.take() {
-                                return Poll::Ready(result);
-                            }
-                            let completion = self.attach_shared(Some(&inline), cx);
-                            self.phase = Phase::Bound {
-                                completion,
-                                // SAFETY: the driver is current, hence alive.
-                                remote: unsafe { driver.remote() }.clone(),
-                                deferred_start: None,
-                            };
-                            Poll::Pending
-                        }
-                        None => {
-                            self.phase = Phase::Idle {
-                                own: Some(LocalDriver::new()),
-                            };
-                            continue;
-                        }
-                    };
+                    if let Some(result) = self.take_inline(&inline) {
+                        return Poll::Ready(result);
+                    }
+                    self.bind_to_current(&inline, cx);
+                    return Poll::Pending;
                 }
+                None => {
+                    if let Some(result) = self.run_own(frame, LocalDriver::take(), cx) {
+                        return Poll::Ready(result);
+                    }
+                }
+                Some(_) => {}
+            }
+        }
+        self.poll_step_general(cx)
+    }
+
+    /// Attaches a completion that lives on the caller's stack frame (it must not move
+    /// until the step finishes or `attach_shared` replaces it), for a resumption inside
+    /// this poll.
+    #[inline]
+    fn attach_inline(&self, inline: &InlineCompletion<R>) {
+        self.state_word()
+            .store(rust_kind(inline.base()), Ordering::Release);
+    }
+
+    /// The result of a step that finished inside this poll, if it did.
+    #[inline]
+    fn take_inline(&mut self, inline: &InlineCompletion<R>) -> Option<R> {
+        let result = inline.take()?;
+        if R::RELEASES_FRAME {
+            // The task destroyed itself after handing over its result.
+            self.frame = None;
+        }
+        Some(result)
+    }
+
+    /// Runs the step inline with `driver` (ours) current. If it finishes, returns its
+    /// result; otherwise the coroutine stays on our driver (phase `Own`), to be drained.
+    fn run_own(
+        &mut self,
+        frame: NonNull<c_void>,
+        driver: Box<LocalDriver>,
+        cx: &Context<'_>,
+    ) -> Option<R> {
+        let inline = InlineCompletion::new(R::RELEASES_FRAME);
+        self.attach_inline(&inline);
+        resume_inside(&driver, frame);
+        if let Some(result) = self.take_inline(&inline) {
+            if let Some(driver) = LocalDriver::recycle(driver) {
+                self.set_phase(Phase::Idle { own: Some(driver) });
+            }
+            return Some(result);
+        }
+        let completion = self.attach_shared(Some(&inline), cx);
+        self.set_phase(Phase::Own { completion, driver });
+        None
+    }
+
+    /// After an inline resumption that suspended: the current driver resumes the coroutine
+    /// from now on, and its completion wakes us.
+    #[cold]
+    fn bind_to_current(&mut self, inline: &InlineCompletion<R>, cx: &Context<'_>) {
+        let completion = self.attach_shared(Some(inline), cx);
+        let Some(driver) = executor::current() else {
+            unreachable!("the driver is current across the resumption")
+        };
+        self.set_phase(Phase::Bound {
+            completion,
+            // SAFETY: the driver is current, hence alive.
+            remote: unsafe { driver.remote() }.clone(),
+            deferred_start: None,
+        });
+    }
+
+    /// `poll_step` for every other case.
+    #[inline(never)]
+    fn poll_step_general(&mut self, cx: &mut Context<'_>) -> Poll<R> {
+        loop {
+            let Some(frame) = self.frame else {
+                return Poll::Pending;
+            };
+            match &mut *self.phase {
+                Phase::Idle { own } => match (own.take(), executor::current()) {
+                    (Some(driver), _) => {
+                        if let Some(result) = self.run_own(frame, driver, cx) {
+                            return Poll::Ready(result);
+                        }
+                    }
+                    (None, Some(driver)) => {
+                        // The fast path declined: too deep to resume inline.
+                        self.defer_start(frame, driver, cx);
+                        return Poll::Pending;
+                    }
+                    (None, None) => {
+                        if let Some(result) = self.run_own(frame, LocalDriver::take(), cx) {
+                            return Poll::Ready(result);
+                        }
+                    }
+                },
                 Phase::Bound {
                     completion, remote, ..
                 } => {
@@ -169,7 +228,7 @@ impl<R: StepResult> Stepper<R> {
                     return Poll::Pending;
                 }
                 Phase::Own { completion, driver } => {
-                    driver.remote().set_waker(cx.waker());
+                    driver.set_waker(cx.waker());
                     let more = {
                         let _entered = executor::enter(Driver::Local(NonNull::from(&**driver)));
                         let _deeper = executor::deeper();
@@ -177,11 +236,13 @@ impl<R: StepResult> Stepper<R> {
                     };
                     if let Some(result) = completion.poll_result(cx.waker()) {
                         let Phase::Own { driver, .. } =
-                            std::mem::replace(&mut self.phase, Phase::Idle { own: None })
+                            std::mem::replace(&mut *self.phase, Phase::Idle { own: None })
                         else {
                             unreachable!("matched above")
                         };
-                        self.phase = Phase::Idle { own: Some(driver) };
+                        self.set_phase(Phase::Idle {
+                            own: LocalDriver::recycle(driver),
+                        });
                         return Poll::Ready(result);
                     }
                     if more {
@@ -193,24 +254,56 @@ impl<R: StepResult> Stepper<R> {
         }
     }
 
+    /// Queues the first resumption on `driver` instead of resuming inline (the native
+    /// stack is deep already).
+    fn defer_start(&mut self, frame: NonNull<c_void>, driver: Driver, cx: &Context<'_>) {
+        let completion = self.attach_shared(None, cx);
+        // SAFETY: the driver is current, hence alive; the token is cancelled before the
+        // frame can go away.
+        let token = unsafe { CppWaker::for_frame(frame.as_ptr(), driver) };
+        token.wake();
+        self.set_phase(Phase::Bound {
+            completion,
+            // SAFETY: the driver is current, hence alive.
+            remote: unsafe { driver.remote() }.clone(),
+            deferred_start: Some(token),
+        });
+    }
+
+    /// Replaces the phase, dropping the previous one.
+    fn set_phase(&mut self, phase: Phase<R>) {
+        drop(std::mem::replace(&mut *self.phase, phase));
+    }
+
     fn finish_bound(&mut self) {
         if let Phase::Bound {
             deferred_start: Some(token),
             ..
-        } = &self.phase
+        } = &*self.phase
         {
             token.cancel();
         }
-        self.phase = Phase::Idle { own: None };
+        self.set_phase(Phase::Idle { own: None });
     }
 
     /// Destroys the coroutine (its locals' destructors run, its registrations go), on the
     /// thread of the executor that drives it.
+    #[inline]
     pub(crate) fn destroy(&mut self) {
         let Some(frame) = self.frame.take() else {
             return;
         };
-        match std::mem::replace(&mut self.phase, Phase::Idle { own: None }) {
+        if let Phase::Idle { own: None } = *self.phase {
+            // SAFETY: idle: suspended at its start, end or a yield, registered nowhere.
+            unsafe { ffi::destroy(frame.as_ptr()) };
+            return;
+        }
+        self.destroy_bound(frame);
+    }
+
+    /// `destroy` for a frame that is bound to a driver, or driven by our own.
+    fn destroy_bound(&mut self, frame: NonNull<c_void>) {
+        match std::mem::replace(&mut *self.phase, Phase::Idle { own: None }) {
             Phase::Idle { own: Some(driver) } => {
                 let _entered = executor::enter(Driver::Local(NonNull::from(&*driver)));
                 // SAFETY: we own the frame, suspended, driven by our own queue.
@@ -263,7 +356,7 @@ impl<R: StepResult> Stepper<R> {
 
     /// A short name of the phase, for Debug.
     pub(crate) fn phase_name(&self) -> &'static str {
-        match (&self.frame, &self.phase) {
+        match (&self.frame, &*self.phase) {
             (None, _) => "finished",
             (Some(_), Phase::Idle { .. }) => "idle",
             (Some(_), Phase::Bound { .. }) => "bound",
@@ -273,8 +366,13 @@ impl<R: StepResult> Stepper<R> {
 }
 
 impl<R: StepResult> Drop for Stepper<R> {
+    #[inline]
     fn drop(&mut self) {
         self.destroy();
+        if !matches!(*self.phase, Phase::Idle { own: None }) {
+            // SAFETY: dropped once, here; the stepper is not used afterwards.
+            unsafe { ManuallyDrop::drop(&mut self.phase) };
+        }
     }
 }
 
@@ -283,5 +381,5 @@ fn resume_inside(driver: &LocalDriver, frame: NonNull<c_void>) {
     let _entered = executor::enter(Driver::Local(NonNull::from(driver)));
     let _deeper = executor::deeper();
     // SAFETY: the caller owns the suspended frame and drives it here.
-    let _ = unsafe { ffi::resume(frame.as_ptr()) };
+    unsafe { ffi::resume_task(frame.as_ptr()) };
 }

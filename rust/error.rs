@@ -9,9 +9,17 @@ use std::any::Any;
 /// let e = CppException::new("std::runtime_error", "boom");
 /// assert_eq!(e.to_string(), "C++ exception std::runtime_error: boom");
 /// ```
+///
+/// It is one pointer wide, so that `Result<T, corobridge::Error>` stays small on the hot
+/// path where tasks succeed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("C++ exception {type_name}: {what}")]
+#[error("C++ exception {}: {}", .details.type_name, .details.what)]
 pub struct CppException {
+    details: Box<ExceptionDetails>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct ExceptionDetails {
     type_name: String,
     what: String,
 }
@@ -20,19 +28,21 @@ impl CppException {
     /// Builds an exception description (used by the runtime and by tests).
     pub fn new(type_name: impl Into<String>, what: impl Into<String>) -> Self {
         Self {
-            type_name: type_name.into(),
-            what: what.into(),
+            details: Box::new(ExceptionDetails {
+                type_name: type_name.into(),
+                what: what.into(),
+            }),
         }
     }
 
     /// The exception's demangled C++ type, e.g. `std::runtime_error`.
     pub fn type_name(&self) -> &str {
-        &self.type_name
+        &self.details.type_name
     }
 
     /// The exception's `what()`, or a note that it does not derive from `std::exception`.
     pub fn what(&self) -> &str {
-        &self.what
+        &self.details.what
     }
 }
 

@@ -25,6 +25,7 @@ pub mod executor;
 mod ffi;
 pub mod game;
 pub mod interop_scenarios;
+mod pooled;
 mod rust_future;
 mod rust_stream;
 pub mod scenarios;

@@ -7,33 +7,123 @@
 //! woken and ready, never inside `wake`. A future's `Err` becomes a
 //! `corobridge::rust_error` at the `co_await`, a panic a `corobridge::rust_panic`.
 
-use std::ffi::c_void;
 use std::fmt::Display;
 use std::future::Future;
 use std::marker::PhantomData;
-use std::mem::MaybeUninit;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::Pin;
 use std::ptr::NonNull;
+use std::sync::atomic::{AtomicU8, Ordering};
 use std::task::{Context, Poll};
 
 use crate::BridgeValue;
 use crate::error::panic_message;
+use crate::ffi::abi::{
+    COROBRIDGE_POLL_END, COROBRIDGE_POLL_ERROR, COROBRIDGE_POLL_PANIC, COROBRIDGE_POLL_READY,
+    corobridge_rust_await,
+};
+use crate::pooled;
 
-/// What one poll delivered to the awaiting C++ code.
-pub(crate) enum Delivery {
-    /// A value of `size` bytes at `value`, to be moved by copying its bytes.
-    Value { value: *mut c_void, size: usize },
-    /// A stream ended.
-    End,
-    /// The future's error message.
-    Error(String),
-    /// The future panicked with this message.
-    Panic(String),
+/// Where the outcome of a poll goes: the awaiting C++ coroutine's await state, unless the
+/// await was cancelled meanwhile (then values are dropped here).
+pub(crate) struct Sink<'a> {
+    awaiter: NonNull<corobridge_rust_await>,
+    /// The wake token's state when the poll runs from the driver's queue; a poll can end
+    /// up destroying the awaiting frame, which cancels the token first.
+    cancel: Option<(&'a AtomicU8, u8)>,
 }
 
-/// Called with the result of a poll; returns true if it took the value (moved it out).
-pub(crate) type Deliver<'a> = dyn FnMut(Delivery) -> bool + 'a;
+impl<'a> Sink<'a> {
+    /// A sink for a poll during the awaiter's `await_suspend` (cannot be cancelled).
+    pub(crate) fn inline(awaiter: NonNull<corobridge_rust_await>) -> Self {
+        Self {
+            awaiter,
+            cancel: None,
+        }
+    }
+
+    /// A sink that writes only while `state` is not `cancelled`.
+    pub(crate) fn guarded(
+        awaiter: NonNull<corobridge_rust_await>,
+        state: &'a AtomicU8,
+        cancelled: u8,
+    ) -> Self {
+        Self {
+            awaiter,
+            cancel: Some((state, cancelled)),
+        }
+    }
+
+    fn open(&self) -> bool {
+        self.cancel
+            .is_none_or(|(state, cancelled)| state.load(Ordering::Acquire) != cancelled)
+    }
+
+    /// Moves a value (a stream's item) into the awaiter's `out` storage.
+    ///
+    /// # Safety
+    ///
+    /// The awaiter must be alive unless the sink is closed, and its `out` must point at
+    /// storage for a `T` (the C++ side's `rust_slot<T>`).
+    unsafe fn value<T>(self, value: T) {
+        if self.open() {
+            let awaiter = self.awaiter.as_ptr();
+            // SAFETY: per the contract.
+            unsafe {
+                (*awaiter).out.cast::<T>().write(value);
+                (*awaiter).status = COROBRIDGE_POLL_READY as u8;
+            }
+        }
+    }
+
+    /// Records the end of a stream.
+    ///
+    /// # Safety
+    ///
+    /// As for `value`.
+    unsafe fn end(self) {
+        if self.open() {
+            // SAFETY: per the contract.
+            unsafe { (*self.awaiter.as_ptr()).status = COROBRIDGE_POLL_END as u8 };
+        }
+    }
+
+    /// Moves an error or panic message into the awaiter's `message` storage.
+    ///
+    /// # Safety
+    ///
+    /// As for `value`, with `message` pointing at storage for a `String`.
+    unsafe fn message(self, status: u32, message: String) {
+        if self.open() {
+            let awaiter = self.awaiter.as_ptr();
+            // SAFETY: per the contract.
+            unsafe {
+                (*awaiter).message.cast::<String>().write(message);
+                (*awaiter).status = status as u8;
+            }
+        }
+    }
+
+    /// Delivers a finished poll: a value, the end of a stream (None), an `Err`'s message,
+    /// or a panic.
+    ///
+    /// # Safety
+    ///
+    /// As for `value`.
+    pub(crate) unsafe fn deliver<T>(self, outcome: std::thread::Result<Option<Result<T, String>>>) {
+        // SAFETY: forwarded contract.
+        unsafe {
+            match outcome {
+                Ok(Some(Ok(value))) => self.value(value),
+                Ok(Some(Err(message))) => self.message(COROBRIDGE_POLL_ERROR, message),
+                Ok(None) => self.end(),
+                Err(payload) => {
+                    self.message(COROBRIDGE_POLL_PANIC, panic_message(payload.as_ref()));
+                }
+            }
+        }
+    }
+}
 
 /// The type-erased front of a boxed future or stream handed to C++.
 #[repr(C)]
@@ -43,39 +133,10 @@ pub(crate) struct PollHeader {
 
 /// Operations on an erased future or stream.
 pub(crate) struct PollVTable {
-    /// Polls once; on a result, calls `deliver` and returns `Ready`.
-    pub(crate) poll: unsafe fn(NonNull<PollHeader>, &mut Context<'_>, &mut Deliver<'_>) -> Poll<()>,
+    /// Polls once; on a result, delivers it into the sink and returns `Ready`.
+    pub(crate) poll: unsafe fn(NonNull<PollHeader>, &mut Context<'_>, Sink<'_>) -> Poll<()>,
     /// Drops the box.
     pub(crate) drop: unsafe fn(NonNull<PollHeader>),
-}
-
-/// Hands a finished poll's outcome to `deliver`, dropping the value if it was not taken.
-fn deliver_outcome<T>(
-    outcome: std::thread::Result<Option<Result<T, String>>>,
-    deliver: &mut Deliver<'_>,
-) {
-    match outcome {
-        Ok(Some(Ok(value))) => {
-            let mut slot = MaybeUninit::new(value);
-            let taken = deliver(Delivery::Value {
-                value: slot.as_mut_ptr().cast(),
-                size: size_of::<T>(),
-            });
-            if !taken {
-                // SAFETY: initialised above and not moved out.
-                unsafe { slot.assume_init_drop() };
-            }
-        }
-        Ok(Some(Err(message))) => {
-            deliver(Delivery::Error(message));
-        }
-        Ok(None) => {
-            deliver(Delivery::End);
-        }
-        Err(payload) => {
-            deliver(Delivery::Panic(panic_message(payload.as_ref())));
-        }
-    }
 }
 
 #[repr(C)]
@@ -91,40 +152,40 @@ impl<T, F: Future<Output = Result<T, String>>> ErasedFuture<F> {
         drop: Self::drop,
     };
 
-    unsafe fn poll(
-        header: NonNull<PollHeader>,
-        cx: &mut Context<'_>,
-        deliver: &mut Deliver<'_>,
-    ) -> Poll<()> {
-        // SAFETY: the header is the first field of a boxed ErasedFuture<F> (it was made by
-        // `RustFuture::from_outcome`), which never moves; C++ polls it from one thread at a time.
-        let this = unsafe { &mut *header.as_ptr().cast::<Self>() };
-        if this.done {
-            deliver(Delivery::Panic(
-                "a Rust future was polled after it completed".to_owned(),
-            ));
-            return Poll::Ready(());
-        }
-        // SAFETY: the future is pinned inside its box and never moved out.
-        let future = unsafe { Pin::new_unchecked(&mut this.future) };
-        match catch_unwind(AssertUnwindSafe(|| future.poll(cx))) {
-            Ok(Poll::Pending) => Poll::Pending,
-            Ok(Poll::Ready(result)) => {
-                this.done = true;
-                deliver_outcome(Ok(Some(result)), deliver);
-                Poll::Ready(())
+    unsafe fn poll(header: NonNull<PollHeader>, cx: &mut Context<'_>, sink: Sink<'_>) -> Poll<()> {
+        // SAFETY: the header is the first field of a pooled ErasedFuture<F> (it was made
+        // by `RustFuture::from_outcome`), which never moves; C++ polls it from one thread
+        // at a time, and the sink's awaiter expects a T.
+        unsafe {
+            let this = &mut *header.as_ptr().cast::<Self>();
+            if this.done {
+                sink.message(
+                    COROBRIDGE_POLL_PANIC,
+                    "a Rust future was polled after it completed".to_owned(),
+                );
+                return Poll::Ready(());
             }
-            Err(payload) => {
-                this.done = true;
-                deliver_outcome::<T>(Err(payload), deliver);
-                Poll::Ready(())
+            // The future is pinned inside its box and never moved out.
+            let future = Pin::new_unchecked(&mut this.future);
+            match catch_unwind(AssertUnwindSafe(|| future.poll(cx))) {
+                Ok(Poll::Pending) => Poll::Pending,
+                Ok(Poll::Ready(result)) => {
+                    this.done = true;
+                    sink.deliver(Ok(Some(result)));
+                    Poll::Ready(())
+                }
+                Err(payload) => {
+                    this.done = true;
+                    sink.deliver::<T>(Err(payload));
+                    Poll::Ready(())
+                }
             }
         }
     }
 
     unsafe fn drop(header: NonNull<PollHeader>) {
-        // SAFETY: made by Box::into_raw in `RustFuture::from_outcome`; dropped once.
-        drop(unsafe { Box::from_raw(header.as_ptr().cast::<Self>()) });
+        // SAFETY: made by pooled::boxed in `RustFuture::from_outcome`; dropped once.
+        unsafe { pooled::free(header.cast::<Self>()) };
     }
 }
 
@@ -173,7 +234,7 @@ impl<T: BridgeValue> RustFuture<T> {
     where
         F: Future<Output = Result<T, String>> + Send + 'static,
     {
-        let boxed = Box::new(ErasedFuture {
+        let boxed = pooled::boxed(ErasedFuture {
             header: PollHeader {
                 vtable: &ErasedFuture::<F>::VTABLE,
             },
@@ -181,7 +242,7 @@ impl<T: BridgeValue> RustFuture<T> {
             future,
         });
         Self {
-            poll: NonNull::from(Box::leak(boxed)).cast(),
+            poll: boxed.cast(),
             _value: PhantomData,
         }
     }

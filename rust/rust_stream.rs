@@ -10,8 +10,8 @@ use std::task::{Context, Poll};
 use futures_core::Stream;
 
 use crate::BridgeValue;
-use crate::error::panic_message;
-use crate::rust_future::{Deliver, Delivery, PollHeader, PollVTable};
+use crate::pooled;
+use crate::rust_future::{PollHeader, PollVTable, Sink};
 
 #[repr(C)]
 struct ErasedStream<S> {
@@ -26,51 +26,36 @@ impl<T, S: Stream<Item = Result<T, String>>> ErasedStream<S> {
         drop: Self::drop,
     };
 
-    unsafe fn poll(
-        header: NonNull<PollHeader>,
-        cx: &mut Context<'_>,
-        deliver: &mut Deliver<'_>,
-    ) -> Poll<()> {
-        // SAFETY: the header is the first field of a boxed ErasedStream<S> (made by
-        // `RustStream::from_items`), which never moves; polled from one thread at a time.
-        let this = unsafe { &mut *header.as_ptr().cast::<Self>() };
-        if this.ended {
-            deliver(Delivery::End);
-            return Poll::Ready(());
-        }
-        // SAFETY: the stream is pinned inside its box and never moved out.
-        let stream = unsafe { Pin::new_unchecked(&mut this.stream) };
-        match catch_unwind(AssertUnwindSafe(|| stream.poll_next(cx))) {
-            Ok(Poll::Pending) => return Poll::Pending,
-            Ok(Poll::Ready(Some(Ok(value)))) => {
-                let mut slot = std::mem::MaybeUninit::new(value);
-                let taken = deliver(Delivery::Value {
-                    value: slot.as_mut_ptr().cast(),
-                    size: size_of::<T>(),
-                });
-                if !taken {
-                    // SAFETY: initialised above and not moved out.
-                    unsafe { slot.assume_init_drop() };
+    unsafe fn poll(header: NonNull<PollHeader>, cx: &mut Context<'_>, sink: Sink<'_>) -> Poll<()> {
+        // SAFETY: the header is the first field of a pooled ErasedStream<S> (made by
+        // `RustStream::from_items`), which never moves; polled from one thread at a time,
+        // and the sink's awaiter expects a T.
+        unsafe {
+            let this = &mut *header.as_ptr().cast::<Self>();
+            if this.ended {
+                sink.deliver::<T>(Ok(None));
+                return Poll::Ready(());
+            }
+            // The stream is pinned inside its box and never moved out.
+            let stream = Pin::new_unchecked(&mut this.stream);
+            match catch_unwind(AssertUnwindSafe(|| stream.poll_next(cx))) {
+                Ok(Poll::Pending) => return Poll::Pending,
+                Ok(Poll::Ready(item)) => {
+                    this.ended = item.is_none();
+                    sink.deliver(Ok(item));
                 }
-            }
-            Ok(Poll::Ready(Some(Err(message)))) => {
-                deliver(Delivery::Error(message));
-            }
-            Ok(Poll::Ready(None)) => {
-                this.ended = true;
-                deliver(Delivery::End);
-            }
-            Err(payload) => {
-                this.ended = true;
-                deliver(Delivery::Panic(panic_message(payload.as_ref())));
+                Err(payload) => {
+                    this.ended = true;
+                    sink.deliver::<T>(Err(payload));
+                }
             }
         }
         Poll::Ready(())
     }
 
     unsafe fn drop(header: NonNull<PollHeader>) {
-        // SAFETY: made by Box::into_raw in `RustStream::from_items`; dropped once.
-        drop(unsafe { Box::from_raw(header.as_ptr().cast::<Self>()) });
+        // SAFETY: made by pooled::boxed in `RustStream::from_items`; dropped once.
+        unsafe { pooled::free(header.cast::<Self>()) };
     }
 }
 
@@ -136,7 +121,7 @@ impl<T: BridgeValue> RustStream<T> {
     where
         S: Stream<Item = Result<T, String>> + Send + 'static,
     {
-        let boxed = Box::new(ErasedStream {
+        let boxed = pooled::boxed(ErasedStream {
             header: PollHeader {
                 vtable: &ErasedStream::<S>::VTABLE,
             },
@@ -144,7 +129,7 @@ impl<T: BridgeValue> RustStream<T> {
             stream,
         });
         Self {
-            poll: NonNull::from(Box::leak(boxed)).cast(),
+            poll: boxed.cast(),
             _value: PhantomData,
         }
     }

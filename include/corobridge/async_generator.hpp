@@ -47,9 +47,9 @@ class async_generator_promise final : public task_promise_base {
     return {};
   }
 
-  std::coroutine_handle<> on_final_suspend() noexcept {
+  std::coroutine_handle<> on_final_suspend(std::coroutine_handle<> self) noexcept {
     value_.reset();
-    return finish(nullptr, nullptr);
+    return finish(nullptr, nullptr, self);
   }
 
   /// Before a step: forget the previous item.

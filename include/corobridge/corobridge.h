@@ -52,11 +52,13 @@ typedef struct corobridge_completion corobridge_completion;
 typedef void (*corobridge_write_fn)(void *value, void *out);
 /**
  * Called once, from the task's final suspend, when a task attached to a Rust completion
- * finishes. `value`/`write` give its result (both NULL for task<void> or on an exception);
- * `state` is its state word (ERROR set if it threw).
+ * finishes (an async generator also calls it at each co_yield). `value`/`write` give its
+ * result (both NULL for task<void> or on an exception); `state` is its state word (ERROR
+ * set if it threw). Returning nonzero from the final suspend means that Rust has no further
+ * use for the frame: the task then destroys itself at once (its owner forgets the frame).
  */
-typedef void (*corobridge_complete_fn)(corobridge_completion *self, void *value,
-                                       corobridge_write_fn write, uint64_t *state);
+typedef int (*corobridge_complete_fn)(corobridge_completion *self, void *value,
+                                      corobridge_write_fn write, uint64_t *state);
 
 /** A completion callback object owned by the Rust side (at least 8-byte aligned). */
 struct corobridge_completion {
@@ -244,10 +246,22 @@ void corobridge_rs_error_sink_set(corobridge_error_sink *sink, const char *type_
  * (which may be NULL); returns 0 otherwise.
  */
 int corobridge_cpp_resume(void *frame, corobridge_error_sink *sink);
+/**
+ * Resumes a suspended corobridge task or async generator frame. Their promises keep
+ * exceptions, so nothing escapes and nothing needs describing.
+ */
+void corobridge_cpp_resume_task(void *frame);
 /** Destroys a suspended coroutine frame (its locals' destructors run). */
 void corobridge_cpp_destroy(void *frame);
 /** Describes the exception of a finished task (its state has COROBRIDGE_STATE_ERROR). */
 void corobridge_cpp_task_error(uint64_t *state, corobridge_error_sink *sink);
+/**
+ * Allocates `size` bytes from the calling thread's frame pool (the allocator of C++
+ * coroutine frames); NULL if out of memory. The block is 16-byte aligned.
+ */
+void *corobridge_cpp_frame_alloc(size_t size);
+/** Frees a block from corobridge_cpp_frame_alloc of the same `size`, on any thread. */
+void corobridge_cpp_frame_free(void *block, size_t size);
 
 #ifdef __cplusplus
 }

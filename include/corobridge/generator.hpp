@@ -12,6 +12,7 @@
 #include "corobridge/corobridge.h"
 #include "corobridge/detail/bridge_traits.hpp"
 #include "corobridge/detail/exception_info.hpp"
+#include "corobridge/detail/frame_pool.hpp"
 
 namespace corobridge {
 
@@ -21,7 +22,7 @@ class generator;
 namespace detail {
 
 template <typename T>
-class generator_promise final : public corobridge_generator_header {
+class generator_promise final : public corobridge_generator_header, public pooled_frame {
  public:
   generator_promise() noexcept : corobridge_generator_header{} { next = &next_value; }
 

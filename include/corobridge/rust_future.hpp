@@ -23,7 +23,10 @@ class rust_await {
   explicit rust_await(corobridge_rust_poll* poll) noexcept : poll_(poll) {}
   rust_await(const rust_await&) = delete;
   rust_await& operator=(const rust_await&) = delete;
-  ~rust_await() { corobridge_rs_await_cancel(&state_); }
+  ~rust_await() {
+    // A token exists only if the first poll was pending (or deferred).
+    if (state_.token != nullptr) corobridge_rs_await_cancel(&state_);
+  }
 
   bool await_ready() const {
     if (poll_ == nullptr) throw std::logic_error("corobridge: awaited an empty Rust future");

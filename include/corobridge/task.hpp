@@ -13,6 +13,7 @@
 #include "corobridge/corobridge.h"
 #include "corobridge/detail/bridge_traits.hpp"
 #include "corobridge/detail/exception_table.hpp"
+#include "corobridge/detail/frame_pool.hpp"
 #include "corobridge/detail/trampoline.hpp"
 
 namespace corobridge {
@@ -48,7 +49,7 @@ struct task_link {
 };
 
 /// The part of a task promise that does not depend on T: one atomic state word.
-class task_promise_base {
+class task_promise_base : public pooled_frame {
  public:
   task_promise_base() noexcept = default;
   task_promise_base(const task_promise_base&) = delete;
@@ -88,17 +89,28 @@ class task_promise_base {
     ++inline_start_depth;
     self.resume();
     --inline_start_depth;
-    const std::uint64_t before =
-        state.fetch_and(~static_cast<std::uint64_t>(COROBRIDGE_STATE_STARTING),
-                        std::memory_order_acq_rel);
+    // Only the thread that drives a frame writes its state word (see finish): a plain
+    // read-modify-write is enough.
+    const std::uint64_t before = state.load(std::memory_order_acquire);
+    state.store(before & ~static_cast<std::uint64_t>(COROBRIDGE_STATE_STARTING),
+                std::memory_order_release);
     return (before & COROBRIDGE_STATE_DONE) == 0;
   }
 
  protected:
-  /// The final suspend: marks the task done and hands control to whoever waits.
-  std::coroutine_handle<> finish(void* value, corobridge_write_fn write) noexcept {
-    const std::uint64_t state =
-        atomic_state(state_).fetch_or(COROBRIDGE_STATE_DONE, std::memory_order_acq_rel);
+  /// A step's end (a co_yield, or the final suspend when `self` is given): marks the step
+  /// done and hands control to whoever waits.
+  ///
+  /// The state word is written only by the thread that drives the frame: the body (here,
+  /// and unhandled_exception), and its awaiter or Rust owner while the frame is suspended
+  /// (attaching a completion, clearing STARTING). Those never overlap, so a load and a
+  /// release store replace an atomic read-modify-write; the release publishes the result
+  /// to whichever thread later reads DONE.
+  std::coroutine_handle<> finish(void* value, corobridge_write_fn write,
+                                 std::coroutine_handle<> self = {}) noexcept {
+    auto word = atomic_state(state_);
+    const std::uint64_t state = word.load(std::memory_order_acquire);
+    word.store(state | COROBRIDGE_STATE_DONE, std::memory_order_release);
     switch (state & COROBRIDGE_KIND_MASK) {
       case COROBRIDGE_KIND_CPP: {
         if ((state & COROBRIDGE_STATE_STARTING) != 0) {
@@ -110,7 +122,10 @@ class task_promise_base {
       case COROBRIDGE_KIND_RUST: {
         auto* done = payload_pointer<corobridge_completion>(state);
         const bool failed = (state & COROBRIDGE_STATE_ERROR) != 0;
-        done->complete(done, failed ? nullptr : value, failed ? nullptr : write, &state_);
+        const int release =
+            done->complete(done, failed ? nullptr : value, failed ? nullptr : write, &state_);
+        // Rust took the result and forgets the frame: nothing touches it after this.
+        if (release != 0 && self) self.destroy();
         return std::noop_coroutine();
       }
       case COROBRIDGE_KIND_ROOT:
@@ -130,7 +145,7 @@ template <typename Promise>
 struct final_awaiter {
   bool await_ready() const noexcept { return false; }
   std::coroutine_handle<> await_suspend(std::coroutine_handle<Promise> self) noexcept {
-    return self.promise().on_final_suspend();
+    return self.promise().on_final_suspend(self);
   }
   void await_resume() const noexcept {}
 };
@@ -156,8 +171,8 @@ class task_promise final : public task_promise_base {
     return std::move(*value_);
   }
 
-  std::coroutine_handle<> on_final_suspend() noexcept {
-    return finish(value_ ? &*value_ : nullptr, &write_value);
+  std::coroutine_handle<> on_final_suspend(std::coroutine_handle<> self) noexcept {
+    return finish(value_ ? &*value_ : nullptr, &write_value, self);
   }
 
  private:
@@ -175,7 +190,9 @@ class task_promise<void> final : public task_promise_base {
   final_awaiter<task_promise> final_suspend() noexcept { return {}; }
   void return_void() const noexcept {}
   void result() const { rethrow_if_exception(); }
-  std::coroutine_handle<> on_final_suspend() noexcept { return finish(nullptr, nullptr); }
+  std::coroutine_handle<> on_final_suspend(std::coroutine_handle<> self) noexcept {
+    return finish(nullptr, nullptr, self);
+  }
 };
 
 }  // namespace detail

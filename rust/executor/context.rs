@@ -65,11 +65,13 @@ thread_local! {
 }
 
 /// The driver running on this thread, if any.
+#[inline]
 pub(crate) fn current() -> Option<Driver> {
     CURRENT.with(Cell::get)
 }
 
 /// Makes `driver` current until the guard is dropped (then the previous one is restored).
+#[inline]
 pub(crate) fn enter(driver: Driver) -> Entered {
     Entered {
         previous: CURRENT.with(|c| c.replace(Some(driver))),
@@ -82,6 +84,7 @@ pub(crate) struct Entered {
 }
 
 impl Drop for Entered {
+    #[inline]
     fn drop(&mut self) {
         CURRENT.with(|c| c.set(self.previous));
     }
@@ -93,11 +96,13 @@ impl Drop for Entered {
 pub(crate) const MAX_INLINE_DEPTH: u32 = 24;
 
 /// Current nesting of inline crossings on this thread.
+#[inline]
 pub(crate) fn depth() -> u32 {
     DEPTH.with(Cell::get)
 }
 
 /// Counts one inline crossing until dropped.
+#[inline]
 pub(crate) fn deeper() -> Deeper {
     DEPTH.with(|d| d.set(d.get() + 1));
     Deeper(())
@@ -107,6 +112,7 @@ pub(crate) fn deeper() -> Deeper {
 pub(crate) struct Deeper(());
 
 impl Drop for Deeper {
+    #[inline]
     fn drop(&mut self) {
         DEPTH.with(|d| d.set(d.get() - 1));
     }

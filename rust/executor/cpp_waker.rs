@@ -20,8 +20,8 @@ use super::context::{self, Driver};
 use super::remote::{Remote, RemoteItem};
 use super::run_queue::{self, KIND_WAKER, RunQueue};
 use crate::ffi::SchedNode;
-use crate::ffi::abi::{COROBRIDGE_POLL_PANIC, COROBRIDGE_POLL_PENDING, corobridge_rust_await};
-use crate::rust_future::{Delivery, PollHeader};
+use crate::ffi::abi::{COROBRIDGE_POLL_PENDING, corobridge_rust_await};
+use crate::rust_future::{PollHeader, Sink};
 
 const IDLE: u8 = 0;
 const QUEUED: u8 = 1;
@@ -193,9 +193,11 @@ impl CppWaker {
             // cannot be destroyed without cancelling this token first; `deliver` writes only
             // while the token is not cancelled (the poll itself may destroy the frame).
             unsafe {
-                poll_target(target, &mut cx, || {
-                    self.state.load(Ordering::Acquire) != CANCELLED
-                })
+                poll_target(
+                    target,
+                    &mut cx,
+                    Sink::guarded(target.awaiter, &self.state, CANCELLED),
+                )
             }
         };
         if ready {
@@ -250,65 +252,15 @@ impl CppWaker {
     }
 }
 
-/// Polls a token's future and delivers a result into its awaiter. Returns true once ready.
+/// Polls a token's future once; a result goes into `sink`. Returns true once ready.
 ///
 /// # Safety
 ///
-/// The target's future and awaiter must be alive; `may_write` must say false once the
-/// awaiter's frame may have gone.
-unsafe fn poll_target(
-    target: &PollTarget,
-    cx: &mut Context<'_>,
-    may_write: impl Fn() -> bool,
-) -> bool {
-    let awaiter = target.awaiter.as_ptr();
-    let mut deliver = |delivery: Delivery| -> bool {
-        if !may_write() {
-            return false;
-        }
-        // SAFETY: the awaiter is alive while the token may write (caller's contract).
-        unsafe { deliver_into(awaiter, delivery) }
-    };
+/// The target's future must be alive, and its awaiter too unless the sink is closed.
+unsafe fn poll_target(target: &PollTarget, cx: &mut Context<'_>, sink: Sink<'_>) -> bool {
     // SAFETY: forwarded contract: the erased future is alive.
-    let poll = unsafe { (target.poll.as_ref().vtable.poll)(target.poll, cx, &mut deliver) };
+    let poll = unsafe { (target.poll.as_ref().vtable.poll)(target.poll, cx, sink) };
     poll.is_ready()
-}
-
-/// Writes a delivered result into a C++ awaiter's storage; true if the value was moved.
-///
-/// # Safety
-///
-/// `awaiter` must be a live `corobridge_rust_await` whose `out` and `message` point at
-/// storage for the value's Rust representation and for a `String`.
-pub(crate) unsafe fn deliver_into(awaiter: *mut corobridge_rust_await, delivery: Delivery) -> bool {
-    // SAFETY: per the contract.
-    unsafe {
-        match delivery {
-            Delivery::Value { value, size } => {
-                std::ptr::copy_nonoverlapping(
-                    value.cast::<u8>(),
-                    (*awaiter).out.cast::<u8>(),
-                    size,
-                );
-                (*awaiter).status = crate::ffi::abi::COROBRIDGE_POLL_READY as u8;
-                true
-            }
-            Delivery::End => {
-                (*awaiter).status = crate::ffi::abi::COROBRIDGE_POLL_END as u8;
-                true
-            }
-            Delivery::Error(message) => {
-                (*awaiter).message.cast::<String>().write(message);
-                (*awaiter).status = crate::ffi::abi::COROBRIDGE_POLL_ERROR as u8;
-                true
-            }
-            Delivery::Panic(message) => {
-                (*awaiter).message.cast::<String>().write(message);
-                (*awaiter).status = COROBRIDGE_POLL_PANIC as u8;
-                true
-            }
-        }
-    }
 }
 
 static VTABLE: RawWakerVTable = RawWakerVTable::new(clone_waker, wake, wake_by_ref, drop_waker);
@@ -442,7 +394,7 @@ pub(crate) unsafe fn await_poll(
         let _deeper = context::deeper();
         // SAFETY: the frame is suspending in this awaiter: nothing can destroy it now, so
         // writing into the awaiter is always allowed.
-        unsafe { poll_target(&target(), &mut cx, || true) }
+        unsafe { poll_target(&target(), &mut cx, Sink::inline(awaiter)) }
     };
     let token = lazy.token.into_inner().flatten();
     if ready {

@@ -2,7 +2,9 @@
 //! `block_on`, ...): a run queue drained inside the future's `poll`, and a remote side
 //! that wakes the outer task's `Waker` when another thread queues work.
 
+use std::cell::Cell;
 use std::sync::Arc;
+use std::task::Waker;
 
 use super::cpp_waker::CppWaker;
 use super::remote::{Remote, RemoteItem};
@@ -13,6 +15,8 @@ use crate::ffi;
 pub(crate) struct LocalDriver {
     queue: RunQueue,
     remote: Arc<Remote>,
+    /// True once an outer task's waker was registered with `remote`.
+    has_waker: Cell<bool>,
 }
 
 // SAFETY: the run queue is only touched while the owning `CppTask` future is polled or
@@ -26,12 +30,50 @@ unsafe impl Sync for LocalDriver {}
 /// How many queued resumptions one `poll` runs before yielding to the outer executor.
 const BUDGET: usize = 4096;
 
+thread_local! {
+    /// A driver kept for the next poll on this thread (see `LocalDriver::take`).
+    static SPARE: Cell<Option<Box<LocalDriver>>> = const { Cell::new(None) };
+}
+
 impl LocalDriver {
     pub(crate) fn new() -> Box<Self> {
         Box::new(Self {
             queue: RunQueue::new(),
             remote: Remote::new(None),
+            has_waker: Cell::new(false),
         })
+    }
+
+    /// This thread's spare driver, or a new one. Most C++ steps polled under a foreign
+    /// executor finish inline and leave their driver untouched: it is handed back with
+    /// [`LocalDriver::recycle`] instead of being built and dropped for every step.
+    pub(crate) fn take() -> Box<Self> {
+        SPARE
+            .try_with(Cell::take)
+            .ok()
+            .flatten()
+            .unwrap_or_else(Self::new)
+    }
+
+    /// True if nothing references the driver any more: no queued work, no wake from
+    /// another thread in flight, no wake token (live or finished) holding its remote side.
+    pub(crate) fn is_unused(&self) -> bool {
+        self.queue.is_empty() && !self.remote.has_items() && Arc::strong_count(&self.remote) == 1
+    }
+
+    /// Keeps an unused driver as this thread's spare (drops it otherwise, or if the
+    /// thread already has one). Returns the driver if it is still in use.
+    pub(crate) fn recycle(driver: Box<Self>) -> Option<Box<Self>> {
+        if !driver.is_unused() {
+            return Some(driver);
+        }
+        if driver.has_waker.replace(false) {
+            driver.remote.clear_waker();
+        }
+        let previous = SPARE.try_with(|spare| spare.replace(Some(driver)));
+        // Dropped here: a thread's second spare, or a driver on an exiting thread.
+        drop(previous);
+        None
     }
 
     pub(crate) fn queue(&self) -> &RunQueue {
@@ -40,6 +82,12 @@ impl LocalDriver {
 
     pub(crate) fn remote(&self) -> &Arc<Remote> {
         &self.remote
+    }
+
+    /// Registers the waker of the outer task that drains this driver.
+    pub(crate) fn set_waker(&self, waker: &Waker) {
+        self.has_waker.set(true);
+        self.remote.set_waker(waker);
     }
 
     fn take_remote(&self) {

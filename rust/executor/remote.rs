@@ -133,6 +133,12 @@ impl Remote {
         }
     }
 
+    /// Forgets the registered waker (a driver going back to its thread's spare slot).
+    pub(crate) fn clear_waker(&self) {
+        let stale = self.lock().waker.take();
+        drop(stale);
+    }
+
     /// Marks the driver's main future as woken and wakes the driver.
     pub(crate) fn wake_main(&self) {
         self.main_woken.store(true, Ordering::Release);

@@ -48,15 +48,17 @@ pub type corobridge_write_fn = ::std::option::Option<
     ),
 >;
 /** Called once, from the task's final suspend, when a task attached to a Rust completion
- finishes. `value`/`write` give its result (both NULL for task<void> or on an exception);
- `state` is its state word (ERROR set if it threw).*/
+ finishes (an async generator also calls it at each co_yield). `value`/`write` give its
+ result (both NULL for task<void> or on an exception); `state` is its state word (ERROR
+ set if it threw). Returning nonzero from the final suspend means that Rust has no further
+ use for the frame: the task then destroys itself at once (its owner forgets the frame).*/
 pub type corobridge_complete_fn = ::std::option::Option<
     unsafe extern "C" fn(
         self_: *mut corobridge_completion,
         value: *mut ::std::os::raw::c_void,
         write: corobridge_write_fn,
         state: *mut u64,
-    ),
+    ) -> ::std::os::raw::c_int,
 >;
 /// A completion callback object owned by the Rust side (at least 8-byte aligned).
 #[repr(C)]
@@ -468,10 +470,24 @@ unsafe extern "C" {
     ) -> ::std::os::raw::c_int;
 }
 unsafe extern "C" {
+    /** Resumes a suspended corobridge task or async generator frame. Their promises keep
+ exceptions, so nothing escapes and nothing needs describing.*/
+    pub fn corobridge_cpp_resume_task(frame: *mut ::std::os::raw::c_void);
+}
+unsafe extern "C" {
     /// Destroys a suspended coroutine frame (its locals' destructors run).
     pub fn corobridge_cpp_destroy(frame: *mut ::std::os::raw::c_void);
 }
 unsafe extern "C" {
     /// Describes the exception of a finished task (its state has COROBRIDGE_STATE_ERROR).
     pub fn corobridge_cpp_task_error(state: *mut u64, sink: *mut corobridge_error_sink);
+}
+unsafe extern "C" {
+    /** Allocates `size` bytes from the calling thread's frame pool (the allocator of C++
+ coroutine frames); NULL if out of memory. The block is 16-byte aligned.*/
+    pub fn corobridge_cpp_frame_alloc(size: usize) -> *mut ::std::os::raw::c_void;
+}
+unsafe extern "C" {
+    /// Frees a block from corobridge_cpp_frame_alloc of the same `size`, on any thread.
+    pub fn corobridge_cpp_frame_free(block: *mut ::std::os::raw::c_void, size: usize);
 }

@@ -41,6 +41,18 @@ pub(crate) unsafe fn resume(frame: *mut c_void) -> Result<(), crate::CppExceptio
     }
 }
 
+/// Resumes a suspended corobridge task or async generator frame (their promises keep
+/// exceptions, so nothing escapes the resumption).
+///
+/// # Safety
+///
+/// As for [`resume`], and the frame's promise must be corobridge's.
+#[inline]
+pub(crate) unsafe fn resume_task(frame: *mut c_void) {
+    // SAFETY: forwarded from the caller's contract.
+    unsafe { abi::corobridge_cpp_resume_task(frame) };
+}
+
 /// Destroys a suspended C++ coroutine frame, running its locals' destructors.
 ///
 /// # Safety

@@ -12,6 +12,7 @@
 #include <utility>
 #include <variant>
 
+#include "corobridge/detail/frame_pool.hpp"
 #include "corobridge/task.hpp"
 #include "corobridge/detail/trampoline.hpp"
 
@@ -81,7 +82,7 @@ using child_value_t = std::conditional_t<std::is_void_v<T>, std::monostate, T>;
 template <typename T>
 class child_task {
  public:
-  struct promise_type {
+  struct promise_type : pooled_frame {
     child_counter* counter = nullptr;
     std::size_t index = 0;
     std::optional<child_value_t<T>> value;
