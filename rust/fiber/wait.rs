@@ -88,8 +88,10 @@ fn poll_context<'a>(header: &Header) -> Option<&'a mut Context<'a>> {
 /// As [`await_future`], and [`FiberError::NoExecutor`] when no corobridge executor runs
 /// on this thread.
 pub fn sleep(duration: Duration) -> Result<(), FiberError> {
-    if !super::in_fiber() {
-        return Err(FiberError::NotInFiber);
+    // SAFETY: used only below, on the running fiber's stack.
+    let header = unsafe { current::current() }.ok_or(FiberError::NotInFiber)?;
+    if header.context.get().is_null() {
+        return Err(FiberError::NotPolled);
     }
     if executor::current()
         .and_then(|driver| driver.executor())
