@@ -125,6 +125,7 @@ impl Header {
     }
 
     /// True while an unwind is being carried through C++ frames.
+    #[inline]
     pub(crate) fn is_unwinding(&self) -> bool {
         let payload = self.unwinding.take();
         let unwinding = payload.is_some();
@@ -133,6 +134,7 @@ impl Header {
     }
 
     /// Continues an unwind that a C++ frame interrupted (a swallowed forced unwind), if any.
+    #[inline]
     pub(crate) fn continue_unwinding(&self) {
         if let Some(payload) = self.unwinding.take() {
             std::panic::resume_unwind(payload);
@@ -146,6 +148,7 @@ thread_local! {
 
 /// The running fiber's header (null outside fibers). Async-signal-safe: a plain
 /// thread-local read.
+#[inline]
 pub(crate) fn current_ptr() -> *const Header {
     CURRENT.with(Cell::get)
 }
@@ -156,17 +159,20 @@ pub(crate) fn current_ptr() -> *const Header {
 ///
 /// The reference may only be used by code running on that fiber's stack (or by the
 /// resume that runs it): the fiber's cell outlives every frame on its stack.
+#[inline]
 pub(crate) unsafe fn current<'a>() -> Option<&'a Header> {
     // SAFETY: non-null only while the fiber runs; its cell outlives its stack's frames.
     unsafe { current_ptr().as_ref() }
 }
 
 /// Makes `header` the running fiber; returns the previous one for [`restore`].
+#[inline]
 pub(crate) fn enter(header: *const Header) -> *const Header {
     CURRENT.with(|c| c.replace(header))
 }
 
 /// Restores the running fiber saved by [`enter`].
+#[inline]
 pub(crate) fn restore(previous: *const Header) {
     CURRENT.with(|c| c.set(previous));
 }

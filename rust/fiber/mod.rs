@@ -85,6 +85,7 @@ pub(crate) mod status {
 /// # Safety
 ///
 /// As [`current::current`]: use it only during a call made on that fiber's stack.
+#[inline]
 pub(crate) unsafe fn current_header<'a>() -> Option<&'a Header> {
     // SAFETY: forwarded contract.
     unsafe { current::current() }
