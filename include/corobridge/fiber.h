@@ -88,11 +88,12 @@ corobridge_fiber *corobridge_rs_fiber_current(void);
 int corobridge_rs_fiber_kinds(corobridge_fiber_kinds *out);
 /**
  * Suspends the running fiber, handing `yielded` to whoever resumed it (copied before the
- * switch). When the fiber is resumed, the resume input is passed to `read(input, out)`.
- * `resume_kind` is the kind the caller will read; both kinds are checked before anything
- * happens. Returns COROBRIDGE_FIBER_OK, or NOT_IN_FIBER / YIELD_TYPE / RESUME_TYPE (nothing
- * happened), UNWIND (the fiber is being destroyed: throw corobridge::fiber::forced_unwind
- * and let it reach the fiber's base) or READ_FAILED.
+ * switch). When the fiber is resumed, the resume input is passed to `read(input, out)`
+ * (`read` NULL: the input is () and is dropped). `resume_kind` is the kind the caller will
+ * read; both kinds are checked before anything happens. Returns COROBRIDGE_FIBER_OK, or
+ * NOT_IN_FIBER / YIELD_TYPE / RESUME_TYPE (nothing happened), UNWIND (the fiber is being
+ * destroyed: throw corobridge::fiber::forced_unwind and let it reach the fiber's base) or
+ * READ_FAILED.
  */
 int corobridge_rs_fiber_yield(const corobridge_fiber_value *yielded, uint32_t resume_kind,
                               corobridge_fiber_read_fn read, void *out);

@@ -44,19 +44,14 @@ namespace detail {
 
 template <typename Resume>
 Resume yield_view(const corobridge_fiber_value& view) {
+  constexpr std::uint32_t resume_kind = value_kind<Resume>::value;
   if constexpr (std::is_void_v<Resume>) {
-    const int status =
-        corobridge_rs_fiber_yield(&view, COROBRIDGE_FIBER_VALUE_UNIT, nullptr, nullptr);
-    if (status != COROBRIDGE_FIBER_OK) {
-      throw_status(status, view.kind, COROBRIDGE_FIBER_VALUE_UNIT, "yield");
-    }
+    const int status = corobridge_rs_fiber_yield(&view, resume_kind, nullptr, nullptr);
+    if (status != COROBRIDGE_FIBER_OK) throw_status(status, view.kind, resume_kind, "yield");
   } else {
     std::optional<Resume> input;
-    const int status = corobridge_rs_fiber_yield(&view, value_kind<Resume>::value,
-                                                 &read_into<Resume>, &input);
-    if (status != COROBRIDGE_FIBER_OK) {
-      throw_status(status, view.kind, value_kind<Resume>::value, "yield");
-    }
+    const int status = corobridge_rs_fiber_yield(&view, resume_kind, &read_into<Resume>, &input);
+    if (status != COROBRIDGE_FIBER_OK) throw_status(status, view.kind, resume_kind, "yield");
     return std::move(*input);
   }
 }

@@ -52,8 +52,9 @@ pub unsafe extern "C" fn corobridge_rs_fiber_kinds(out: *mut corobridge_fiber_ki
 
 /// # Safety
 ///
-/// `yielded` must be a valid view; `read`/`out` as `corobridge::fiber::yield` passes them
-/// (a reader of the requested kind and its `std::optional` slot, or both null for `void`).
+/// `yielded` must be null or a valid view; `read`/`out` as `corobridge::fiber::yield`
+/// passes them (a reader of `resume_kind` and its `std::optional` slot, or both null for
+/// `void`).
 #[unsafe(no_mangle)]
 pub unsafe extern "C-unwind" fn corobridge_rs_fiber_yield(
     yielded: *const corobridge_fiber_value,
@@ -68,8 +69,8 @@ pub unsafe extern "C-unwind" fn corobridge_rs_fiber_yield(
     let Some(yielded) = (unsafe { yielded.as_ref() }) else {
         return status::YIELD_TYPE;
     };
-    // SAFETY: the running fiber's own function, with its own header, on its stack.
-    unsafe { (header.cpp_yield)(header, yielded, resume_kind, read, out) }
+    // SAFETY: the running fiber's header, on its stack; the rest forwarded.
+    unsafe { fiber::cpp_yield(header, yielded, resume_kind, read, out) }
 }
 
 /// Runs a wait from C++: the forced unwind of a destroyed fiber is kept in the fiber and

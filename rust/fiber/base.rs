@@ -32,22 +32,24 @@ struct BodyFrame<F, I, R> {
 /// # Safety
 ///
 /// `header` must be the header of the fiber whose stack this is, alive for as long as the
-/// fiber (it lives in the fiber's heap cell, which outlives the coroutine).
-pub(crate) unsafe fn run<F, I, Y, R>(
+/// fiber (it lives in the fiber's heap cell, which outlives the coroutine), with an input
+/// slot of type `Option<I>`.
+pub(crate) unsafe fn run<F, I: 'static, R>(
     header: *const Header,
-    yielder: &Yielder<I, Suspension<Y>>,
+    yielder: &Yielder<(), Suspension>,
     body: F,
-    input: I,
 ) -> Result<R, FiberError>
 where
     F: FnOnce(I) -> R,
 {
     // SAFETY: caller's contract.
     let header = unsafe { &*header };
-    header.yielder.set(ptr::from_ref(yielder).cast());
+    header.yielder.set(ptr::from_ref(yielder));
+    // SAFETY: the input slot is the fiber's `Option<I>`, filled by the first resume.
+    let input = unsafe { (*header.input_slot.get().cast::<Option<I>>()).take() };
     let mut frame = BodyFrame {
         body: Some(body),
-        input: Some(input),
+        input,
         output: None,
     };
     let mut sink = ErrorSink::default();

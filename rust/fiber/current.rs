@@ -10,7 +10,10 @@ use std::cell::Cell;
 use std::ffi::{c_int, c_void};
 use std::ptr::{self, NonNull};
 
+use corosensei::Yielder;
+
 use super::exception_state::{self, EhState};
+use super::suspend::Suspension;
 use super::value;
 use crate::ffi::fiber_abi::{
     corobridge_fiber_kinds, corobridge_fiber_read_fn, corobridge_fiber_value,
@@ -55,17 +58,18 @@ impl Types {
     }
 }
 
-/// A C++ yield, monomorphised for the fiber's types (see `suspend::cpp_yield`).
-pub(crate) type CppYieldFn = unsafe fn(
-    &Header,
-    &corobridge_fiber_value,
-    u32,
-    corobridge_fiber_read_fn,
-    *mut c_void,
-) -> c_int;
+/// Converts a C++ view into the fiber's yield type `Y` and stores it in its yield slot
+/// (`Option<Y>`); false if the view is not of `Y`'s kind.
+pub(crate) type StoreYieldFn = unsafe fn(*mut (), &corobridge_fiber_value) -> bool;
 
-/// A suspension while waiting for a future, monomorphised for the fiber's types.
-pub(crate) type SuspendPendingFn = unsafe fn(&Header);
+/// Takes the resume input `I` out of its slot (`Option<I>`) and hands a view of it to a
+/// C++ reader (or just drops it when the reader is null, for `void`).
+pub(crate) type ReadInputFn = unsafe fn(*mut (), corobridge_fiber_read_fn, *mut c_void) -> c_int;
+
+/// Suspends the fiber while it waits for a future. Monomorphised where the fiber is
+/// created (the switch of a Rust wait is then made in the user's crate, where the compiler
+/// can inline it).
+pub(crate) type SuspendPendingFn = fn(&Header);
 
 /// The stack a fiber runs on, as the overflow handler needs it.
 #[derive(Clone, Copy, Debug, Default)]
@@ -82,14 +86,21 @@ pub(crate) struct StackInfo {
 /// in the fiber's heap cell, which outlives the fiber's coroutine.
 pub(crate) struct Header {
     pub(crate) state: Cell<State>,
-    /// The corosensei `Yielder<I, Suspension<Y>>`, set when the body starts.
-    pub(crate) yielder: Cell<*const ()>,
+    /// The fiber's corosensei yielder, set when the body starts.
+    pub(crate) yielder: Cell<*const Yielder<(), Suspension>>,
+    /// The fiber's `Option<I>` input slot and `Option<Y>` yield slot: values cross a
+    /// switch there, so the switch itself is the same for every fiber type.
+    pub(crate) input_slot: Cell<*mut ()>,
+    pub(crate) yield_slot: Cell<*mut ()>,
     /// The `Context` of the poll that is running the fiber, or null.
     pub(crate) context: Cell<*mut ()>,
     /// An unwind in progress through C++ frames (the fiber is being destroyed, or a panic
     /// crossed a C++ yield or wait): its payload, kept while a C++ exception
     /// (`forced_unwind`) carries it to the fiber's base.
     pub(crate) unwinding: Cell<Option<Box<dyn Any + Send>>>,
+    /// The fiber is being destroyed: it was resumed only to unwind its stack, and no
+    /// yield or wait may suspend it again.
+    pub(crate) destroying: Cell<bool>,
     /// A C++ `catch (...)` swallowed the forced unwind.
     pub(crate) swallowed: Cell<bool>,
     /// The fiber's C++ exception state while it does not run.
@@ -98,7 +109,8 @@ pub(crate) struct Header {
     pub(crate) eh_live: NonNull<EhState>,
     pub(crate) types: Types,
     pub(crate) stack: StackInfo,
-    pub(crate) cpp_yield: CppYieldFn,
+    pub(crate) store_yield: StoreYieldFn,
+    pub(crate) read_input: ReadInputFn,
     pub(crate) suspend_pending: SuspendPendingFn,
 }
 
@@ -106,22 +118,41 @@ impl Header {
     pub(crate) fn new(
         types: Types,
         stack: StackInfo,
-        cpp_yield: CppYieldFn,
+        store_yield: StoreYieldFn,
+        read_input: ReadInputFn,
         suspend_pending: SuspendPendingFn,
     ) -> Self {
         Self {
             state: Cell::new(State::Created),
             yielder: Cell::new(ptr::null()),
+            input_slot: Cell::new(ptr::null_mut()),
+            yield_slot: Cell::new(ptr::null_mut()),
             context: Cell::new(ptr::null_mut()),
             unwinding: Cell::new(None),
+            destroying: Cell::new(false),
             swallowed: Cell::new(false),
             eh: Cell::new(exception_state::EMPTY),
             eh_live: exception_state::thread_state(),
             types,
             stack,
-            cpp_yield,
+            store_yield,
+            read_input,
             suspend_pending,
         }
+    }
+
+    /// Switches out of the running fiber (its body must have started), handing
+    /// `suspension` to the resumer; returns when it is resumed.
+    ///
+    /// # Panics
+    ///
+    /// Unwinds (corosensei's forced unwind) when the fiber is destroyed meanwhile.
+    #[inline]
+    pub(crate) fn suspend(&self, suspension: Suspension) {
+        // SAFETY: set by the body before any code on the fiber's stack can call this; the
+        // yielder lives on the fiber's stack for as long as the fiber.
+        let yielder = unsafe { &*self.yielder.get() };
+        yielder.suspend(suspension);
     }
 
     /// True while an unwind is being carried through C++ frames.
@@ -133,14 +164,23 @@ impl Header {
         unwinding
     }
 
-    /// Continues an unwind that a C++ frame interrupted (a swallowed forced unwind), if any.
+    /// Continues an unwind that a C++ frame interrupted (a swallowed forced unwind), if
+    /// any, and starts one if the fiber is being destroyed: called by Rust code on the
+    /// fiber's stack before and after it suspends.
     #[inline]
     pub(crate) fn continue_unwinding(&self) {
         if let Some(payload) = self.unwinding.take() {
             std::panic::resume_unwind(payload);
         }
+        if self.destroying.get() {
+            std::panic::resume_unwind(Box::new(Destroying));
+        }
     }
 }
+
+/// The panic payload that unwinds a fiber being destroyed, down to its root (where the
+/// destroying resume recognises it).
+pub(crate) struct Destroying;
 
 thread_local! {
     static CURRENT: Cell<*const Header> = const { Cell::new(ptr::null()) };

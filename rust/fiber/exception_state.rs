@@ -25,13 +25,22 @@ pub(crate) const EMPTY: EhState = corobridge_eh_globals {
 
 /// This thread's live state (its address is fixed for the thread's lifetime; fibers are
 /// not `Send`, so a fiber caches it at creation).
+#[inline]
 pub(crate) fn thread_state() -> NonNull<EhState> {
+    thread_local! {
+        static LIVE: Cell<*mut EhState> = const { Cell::new(std::ptr::null_mut()) };
+    }
+    if let Some(live) = NonNull::new(LIVE.with(Cell::get)) {
+        return live;
+    }
     // SAFETY: a plain accessor of the C++ runtime, callable at any time on any thread.
     let raw = unsafe { corobridge_cpp_eh_globals() };
-    NonNull::new(raw).unwrap_or_else(|| {
+    let live = NonNull::new(raw).unwrap_or_else(|| {
         eprintln!("corobridge: the C++ runtime has no per-thread exception state");
         std::process::abort()
-    })
+    });
+    LIVE.with(|cell| cell.set(live.as_ptr()));
+    live
 }
 
 /// Switches the thread to the fiber's saved state; returns the resumer's.

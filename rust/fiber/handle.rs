@@ -12,7 +12,7 @@ use std::task::{Context, Poll};
 use corosensei::stack::DefaultStack;
 use corosensei::{Coroutine, CoroutineResult, Yielder};
 
-use super::current::{self, Header, State, Types};
+use super::current::{self, Destroying, Header, State, Types};
 use super::stack_pool::{self, StackPool};
 use super::suspend::{self, Suspension};
 use super::{FiberBuilder, FiberError, base, exception_state};
@@ -45,13 +45,16 @@ impl<Y, R> FiberStep<Y, R> {
     }
 }
 
-type Coro<I, Y, R> = Coroutine<I, Suspension<Y>, Result<R, FiberError>, DefaultStack>;
+type Coro<R> = Coroutine<(), Suspension, Result<R, FiberError>, DefaultStack>;
 
 struct FiberCell<I, Y, R> {
     header: Header,
+    /// The resume input on its way in, and the yielded value on its way out.
+    input: UnsafeCell<Option<I>>,
+    yielded: UnsafeCell<Option<Y>>,
     /// `None` once finished (its stack went back to the pool). Touched only while the
     /// header's state is not `Running`, or by the resume that set it to `Running`.
-    coroutine: UnsafeCell<Option<Coro<I, Y, R>>>,
+    coroutine: UnsafeCell<Option<Coro<R>>>,
     pool: Option<StackPool>,
 }
 
@@ -126,23 +129,26 @@ impl<I: 'static, Y: 'static, R: 'static> Fiber<I, Y, R> {
         let header = Header::new(
             Types::of::<I, Y, R>(),
             stack_pool::info(&stack),
-            suspend::cpp_yield::<I, Y>,
+            suspend::store_yield::<Y>,
+            suspend::read_input::<I>,
             suspend::suspend_pending::<I, Y>,
         );
         let mut cell = Box::new(FiberCell {
             header,
+            input: UnsafeCell::new(None),
+            yielded: UnsafeCell::new(None),
             coroutine: UnsafeCell::new(None),
             pool,
         });
+        cell.header.input_slot.set(cell.input.get().cast());
+        cell.header.yield_slot.set(cell.yielded.get().cast());
         let header: *const Header = &cell.header;
-        let coroutine = Coroutine::with_stack(
-            stack,
-            move |yielder: &Yielder<I, Suspension<Y>>, input: I| {
-                // SAFETY: the header lives in the boxed cell, which owns the coroutine and
-                // so outlives it.
-                unsafe { base::run(header, yielder, body, input) }
-            },
-        );
+        let coroutine =
+            Coroutine::with_stack(stack, move |yielder: &Yielder<(), Suspension>, ()| {
+                // SAFETY: the header lives in the boxed cell, which owns the coroutine and so
+                // outlives it; its input slot is the cell's `Option<I>`.
+                unsafe { base::run::<F, I, R>(header, yielder, body) }
+            });
         *cell.coroutine.get_mut() = Some(coroutine);
         Self { cell }
     }
@@ -157,12 +163,22 @@ impl<I: 'static, Y: 'static, R: 'static> Fiber<I, Y, R> {
     /// its code panicked or a C++ exception escaped (it is finished then), and
     /// [`FiberError::NotPolled`] if the body waits on a future while driven by `resume`
     /// (waits need a poll: see [`Fiber`]'s `Future` implementation).
+    #[inline]
     pub fn resume(&self, input: I) -> Result<FiberStep<Y, R>, FiberError> {
         match self.switch(input)? {
-            CoroutineResult::Yield(Suspension::Value(value)) => Ok(FiberStep::Yielded(value)),
+            CoroutineResult::Yield(Suspension::Value) => self
+                .take_yielded()
+                .map(FiberStep::Yielded)
+                .ok_or(FiberError::NotPolled),
             CoroutineResult::Yield(Suspension::Pending) => Err(FiberError::NotPolled),
             CoroutineResult::Return(result) => result.map(FiberStep::Returned),
         }
+    }
+
+    /// The value the fiber left in its yield slot.
+    fn take_yielded(&self) -> Option<Y> {
+        // SAFETY: the fiber is suspended: nothing else touches its slots.
+        unsafe { (*self.cell.yielded.get()).take() }
     }
 
     /// True once the body returned, failed, or the fiber was cancelled.
@@ -199,10 +215,11 @@ impl<I: 'static, Y: 'static, R: 'static> Fiber<I, Y, R> {
 
     /// One switch into the fiber and back, with its C++ exception state and the current
     /// fiber swapped in and out around it.
+    #[inline]
     fn switch(
         &self,
         input: I,
-    ) -> Result<CoroutineResult<Suspension<Y>, Result<R, FiberError>>, FiberError> {
+    ) -> Result<CoroutineResult<Suspension, Result<R, FiberError>>, FiberError> {
         let header = &self.cell.header;
         match header.state.get() {
             State::Running => return Err(FiberError::AlreadyRunning),
@@ -215,10 +232,12 @@ impl<I: 'static, Y: 'static, R: 'static> Fiber<I, Y, R> {
             return Err(FiberError::Finished);
         };
         header.state.set(State::Running);
+        // SAFETY: the fiber is not running: nothing else touches its slots.
+        unsafe { *self.cell.input.get() = Some(input) };
         let previous = current::enter(header);
         // SAFETY: the thread's own state; nothing runs C++ until the switch.
         let resumer = unsafe { exception_state::enter(header.eh_live, &header.eh) };
-        let result = catch_unwind(AssertUnwindSafe(|| coroutine.resume(input)));
+        let result = catch_unwind(AssertUnwindSafe(|| coroutine.resume(())));
         // SAFETY: right after switching back out of the fiber.
         unsafe { exception_state::leave(header.eh_live, &header.eh, resumer) };
         current::restore(previous);
@@ -270,16 +289,26 @@ impl<I: 'static, Y: 'static, R: 'static> Fiber<I, Y, R> {
             return Ok(());
         };
         let mut outcome = Ok(());
-        if !coroutine.done() {
+        if !coroutine.started() {
+            // Never ran: drop the body (and what it captured) without switching.
+            coroutine.force_unwind();
+        }
+        // Resume it once more with `destroying` set: every yield and wait on its stack
+        // then unwinds instead of suspending (C++ frames with `forced_unwind`, Rust frames
+        // with the `Destroying` panic), down to its root.
+        header.destroying.set(true);
+        while !coroutine.done() {
             header.state.set(State::Running);
             let previous = current::enter(header);
             // SAFETY: the thread's own state, around a switch into the fiber.
             let resumer = unsafe { exception_state::enter(header.eh_live, &header.eh) };
-            let unwound = catch_unwind(AssertUnwindSafe(|| coroutine.force_unwind()));
+            let unwound = catch_unwind(AssertUnwindSafe(|| coroutine.resume(())));
             // SAFETY: right after switching back out of the fiber.
             unsafe { exception_state::leave(header.eh_live, &header.eh, resumer) };
             current::restore(previous);
-            if let Err(payload) = unwound {
+            if let Err(payload) = unwound
+                && !payload.is::<Destroying>()
+            {
                 outcome = Err(FiberError::Panicked(panic_message(&*payload)));
             }
         }
@@ -332,7 +361,8 @@ impl<R: 'static> Future for Fiber<(), (), R> {
         header.context.set(ptr::null_mut());
         match result {
             Ok(CoroutineResult::Yield(Suspension::Pending)) => Poll::Pending,
-            Ok(CoroutineResult::Yield(Suspension::Value(()))) => {
+            Ok(CoroutineResult::Yield(Suspension::Value)) => {
+                let _ = self.take_yielded();
                 cx.waker().wake_by_ref();
                 Poll::Pending
             }

@@ -53,6 +53,7 @@ pub use self::suspend::{in_fiber, yield_value};
 pub use self::wait::{await_future, sleep};
 
 pub(crate) use self::current::Header;
+pub(crate) use self::suspend::cpp_yield;
 
 /// The status codes of the C ABI (`COROBRIDGE_FIBER_*` in fiber.h), as `c_int`.
 pub(crate) mod status {

@@ -1,12 +1,13 @@
-//! Suspending the running fiber from Rust ([`yield_value`]) and from C++ (the typed
-//! implementation behind `corobridge_rs_fiber_yield`).
+//! Suspending the running fiber from Rust ([`yield_value`]) and from C++ ([`cpp_yield`],
+//! behind `corobridge_rs_fiber_yield`).
+//!
+//! Values cross a switch through the fiber's typed slots (`Option<I>` for the resume
+//! input, `Option<Y>` for the yielded value), so the switch itself carries only a
+//! [`Suspension`] marker and is one non-generic code path.
 
 use std::ffi::{c_int, c_void};
-use std::panic::{AssertUnwindSafe, catch_unwind};
 
-use corosensei::Yielder;
-
-use super::current::{self, Header};
+use super::current::{self, Destroying, Header};
 use super::value;
 use super::{FiberError, status};
 use crate::ffi::fiber_abi::{
@@ -14,23 +15,13 @@ use crate::ffi::fiber_abi::{
     corobridge_fiber_value,
 };
 
-/// What a fiber hands to its resumer when it suspends.
-pub(crate) enum Suspension<Y> {
-    /// A value for `resume`'s caller.
-    Value(Y),
+/// Why a fiber switched out (the value itself, if any, is in its yield slot).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Suspension {
+    /// A value is in the yield slot for `resume`'s caller.
+    Value,
     /// Waiting for a future whose waker the poll's context received.
     Pending,
-}
-
-/// The running fiber's yielder, typed.
-///
-/// # Safety
-///
-/// The fiber's input and yield types must be `I` and `Y`, and its body must have started.
-unsafe fn yielder<'a, I, Y>(header: &Header) -> &'a Yielder<I, Suspension<Y>> {
-    // SAFETY: set by the body to its `&Yielder<I, Suspension<Y>>` (caller's contract),
-    // which lives at a fixed place of the fiber's stack for as long as the fiber.
-    unsafe { &*header.yielder.get().cast::<Yielder<I, Suspension<Y>>>() }
 }
 
 /// True if this code runs inside a fiber (on a [`Fiber`](crate::Fiber)'s stack).
@@ -75,14 +66,19 @@ pub fn in_fiber() -> bool {
 ///
 /// When the fiber is destroyed while suspended here, this unwinds (a panic that the
 /// fiber's base stops) so that every frame above runs its destructors: let it propagate.
+#[inline]
 pub fn yield_value<I: 'static, Y: 'static>(value: Y) -> Result<I, FiberError> {
     // SAFETY: used only below, on the running fiber's stack.
     let header = unsafe { current::current() }.ok_or(FiberError::NotInFiber)?;
     check_types::<I, Y>(header)?;
     header.continue_unwinding();
-    // SAFETY: the types were just checked; the body started (it is running this code).
-    let yielder = unsafe { yielder::<I, Y>(header) };
-    Ok(yielder.suspend(Suspension::Value(value)))
+    // SAFETY: the yield slot is the fiber's `Option<Y>` (types checked above); nothing
+    // else touches it while the fiber runs.
+    unsafe { *header.yield_slot.get().cast::<Option<Y>>() = Some(value) };
+    header.suspend(Suspension::Value);
+    header.continue_unwinding();
+    // SAFETY: the input slot is the fiber's `Option<I>`; the resume filled it.
+    unsafe { (*header.input_slot.get().cast::<Option<I>>()).take() }.ok_or(FiberError::NotPolled)
 }
 
 fn check_types<I: 'static, Y: 'static>(header: &Header) -> Result<(), FiberError> {
@@ -104,13 +100,16 @@ fn check_types<I: 'static, Y: 'static>(header: &Header) -> Result<(), FiberError
     Ok(())
 }
 
-/// A yield from C++ (`corobridge_rs_fiber_yield`) for a fiber of types `I` and `Y`.
+/// A yield from C++ (`corobridge_rs_fiber_yield`): checks the kinds, stores the yielded
+/// value, switches out, and hands the resume input to C++ (or says that the fiber was
+/// resumed only to be destroyed).
 ///
 /// # Safety
 ///
-/// `header` is the running fiber's, of input type `I` and yield type `Y`; `yielded` is
-/// a valid view; `read`/`out` are what `corobridge::fiber::yield` passes.
-pub(crate) unsafe fn cpp_yield<I: 'static, Y: 'static>(
+/// `header` is the running fiber's; `yielded` a valid view; `read`/`out` a C++ reader of
+/// `resume_kind` and its `std::optional` slot, or both null for `void`.
+#[inline]
+pub(crate) unsafe fn cpp_yield(
     header: &Header,
     yielded: &corobridge_fiber_value,
     resume_kind: u32,
@@ -121,56 +120,77 @@ pub(crate) unsafe fn cpp_yield<I: 'static, Y: 'static>(
     if yielded.kind != kinds.yielded || kinds.yielded == COROBRIDGE_FIBER_VALUE_RUST {
         return status::YIELD_TYPE;
     }
-    if resume_kind != kinds.input || kinds.input == COROBRIDGE_FIBER_VALUE_RUST {
+    if resume_kind != kinds.input
+        || kinds.input == COROBRIDGE_FIBER_VALUE_RUST
+        || (read.is_none() && kinds.input != COROBRIDGE_FIBER_VALUE_UNIT)
+    {
         return status::RESUME_TYPE;
     }
-    if read.is_none() && kinds.input != COROBRIDGE_FIBER_VALUE_UNIT {
-        return status::RESUME_TYPE;
-    }
-    // SAFETY: a valid view (caller's contract).
-    let Some(value) = (unsafe { value::from_view::<Y>(yielded) }) else {
-        return status::YIELD_TYPE;
-    };
-    if header.is_unwinding() {
+    if header.destroying.get() || header.is_unwinding() {
         return status::UNWIND;
     }
-    // SAFETY: the fiber's types are I and Y (caller's contract); its body is running.
-    let yielder = unsafe { yielder::<I, Y>(header) };
-    // The only panic that can leave `suspend` is the forced unwind of a fiber destroyed
-    // while suspended here: C++ carries it on as `forced_unwind`.
-    let input = match catch_unwind(AssertUnwindSafe(|| {
-        yielder.suspend(Suspension::Value(value))
-    })) {
-        Ok(input) => input,
-        Err(payload) => {
-            header.unwinding.set(Some(payload));
-            return status::UNWIND;
-        }
-    };
-    match read {
-        None => status::OK,
-        Some(read) => {
-            let view = value::view_of(&input);
-            // SAFETY: C++ reads the view (of the kind it asked for) into its own object
-            // while `input` is alive.
-            if unsafe { read(&view, out) } == 0 {
-                status::OK
-            } else {
-                status::READ_FAILED
-            }
-        }
+    // SAFETY: the fiber's own converter for its yield slot; a valid view.
+    if !unsafe { (header.store_yield)(header.yield_slot.get(), yielded) } {
+        return status::YIELD_TYPE;
     }
+    header.suspend(Suspension::Value);
+    if header.destroying.get() {
+        // Resumed only to be destroyed: C++ unwinds its frames with `forced_unwind`, and
+        // the fiber's base then continues the unwind in Rust, down to the fiber's root.
+        header.unwinding.set(Some(Box::new(Destroying)));
+        return status::UNWIND;
+    }
+    // SAFETY: the fiber's own reader for its input slot, with C++'s reader of the kind
+    // checked above.
+    unsafe { (header.read_input)(header.input_slot.get(), read, out) }
 }
 
-/// Suspends the running fiber of types `I` and `Y` until its next poll (it waits for a
-/// future whose waker the poll's context has).
+/// Stores a C++ view in a fiber's `Option<Y>` yield slot.
 ///
 /// # Safety
 ///
-/// `header` is the running fiber's, of types `I` and `Y`.
-pub(crate) unsafe fn suspend_pending<I: 'static, Y: 'static>(header: &Header) {
+/// `slot` must be the fiber's `Option<Y>`; `view` valid.
+pub(crate) unsafe fn store_yield<Y: 'static>(slot: *mut (), view: &corobridge_fiber_value) -> bool {
+    // SAFETY: a valid view (caller's contract).
+    match unsafe { value::from_view::<Y>(view) } {
+        Some(value) => {
+            // SAFETY: caller's contract.
+            unsafe { *slot.cast::<Option<Y>>() = Some(value) };
+            true
+        }
+        None => false,
+    }
+}
+
+/// Hands the resume input in a fiber's `Option<I>` slot to a C++ reader.
+///
+/// # Safety
+///
+/// `slot` must be the fiber's `Option<I>`; `read`/`out` a C++ reader of `I`'s kind and its
+/// slot, or a null reader (the input is then dropped).
+pub(crate) unsafe fn read_input<I: 'static>(
+    slot: *mut (),
+    read: corobridge_fiber_read_fn,
+    out: *mut c_void,
+) -> c_int {
     // SAFETY: caller's contract.
-    let yielder = unsafe { yielder::<I, Y>(header) };
-    // A fiber waits only while polled, and polled fibers take `()` as input.
-    drop(yielder.suspend(Suspension::Pending));
+    let Some(input) = (unsafe { (*slot.cast::<Option<I>>()).take() }) else {
+        return status::NOT_POLLED;
+    };
+    let Some(read) = read else {
+        return status::OK;
+    };
+    let view = value::view_of(&input);
+    // SAFETY: C++ copies the view (of the kind it asked for) into its own object while
+    // `input` is alive.
+    if unsafe { read(&view, out) } == 0 {
+        status::OK
+    } else {
+        status::READ_FAILED
+    }
+}
+
+/// The waiting suspension of a fiber of types `I`, `Y` (see `SuspendPendingFn`).
+pub(crate) fn suspend_pending<I: 'static, Y: 'static>(header: &Header) {
+    header.suspend(Suspension::Pending);
 }

@@ -57,8 +57,8 @@ pub fn await_future<F: IntoFuture>(future: F) -> Result<F::Output, FiberError> {
         if let Poll::Ready(output) = future.as_mut().poll(cx) {
             return Ok(output);
         }
-        // SAFETY: the running fiber's own header, with its own types.
-        unsafe { (header.suspend_pending)(header) };
+        (header.suspend_pending)(header);
+        header.continue_unwinding();
     }
 }
 
