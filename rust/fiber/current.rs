@@ -43,6 +43,7 @@ pub(crate) struct Types {
 }
 
 impl Types {
+    #[inline]
     pub(crate) fn of<I: 'static, Y: 'static, R: 'static>() -> Self {
         Self {
             input: TypeId::of::<I>(),
@@ -115,6 +116,7 @@ pub(crate) struct Header {
 }
 
 impl Header {
+    #[inline]
     pub(crate) fn new(
         types: Types,
         stack: StackInfo,

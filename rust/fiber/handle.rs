@@ -126,22 +126,29 @@ impl<I: 'static, Y: 'static, R: 'static> Fiber<I, Y, R> {
     where
         F: FnOnce(I) -> R + 'static,
     {
-        let header = Header::new(
-            Types::of::<I, Y, R>(),
-            stack_pool::info(&stack),
-            suspend::store_yield::<Y>,
-            suspend::read_input::<I>,
-            suspend::suspend_pending::<I, Y>,
-        );
-        let mut cell = Box::new(FiberCell {
-            header,
-            input: UnsafeCell::new(None),
-            yielded: UnsafeCell::new(None),
-            coroutine: UnsafeCell::new(None),
-            pool,
-        });
-        cell.header.input_slot.set(cell.input.get().cast());
-        cell.header.yield_slot.set(cell.yielded.get().cast());
+        // Built in place in its heap allocation: the header is a few hundred bytes, and
+        // building the cell on the stack first would copy it twice per fiber.
+        let mut cell = Box::<FiberCell<I, Y, R>>::new_uninit();
+        let raw = cell.as_mut_ptr();
+        // SAFETY: every field of the uninitialised cell is written exactly once, in place,
+        // before `assume_init`; the slot pointers point into the same allocation, which
+        // never moves (it is boxed).
+        let mut cell = unsafe {
+            (&raw mut (*raw).header).write(Header::new(
+                Types::of::<I, Y, R>(),
+                stack_pool::info(&stack),
+                suspend::store_yield::<Y>,
+                suspend::read_input::<I>,
+                suspend::suspend_pending::<I, Y>,
+            ));
+            (&raw mut (*raw).input).write(UnsafeCell::new(None));
+            (&raw mut (*raw).yielded).write(UnsafeCell::new(None));
+            (&raw mut (*raw).coroutine).write(UnsafeCell::new(None));
+            (&raw mut (*raw).pool).write(pool);
+            (*raw).header.input_slot.set((*raw).input.get().cast());
+            (*raw).header.yield_slot.set((*raw).yielded.get().cast());
+            cell.assume_init()
+        };
         let header: *const Header = &cell.header;
         let coroutine =
             Coroutine::with_stack(stack, move |yielder: &Yielder<(), Suspension>, ()| {

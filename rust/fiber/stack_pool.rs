@@ -149,6 +149,7 @@ impl StackPool {
     }
 
     /// An idle stack, or a new one.
+    #[inline]
     pub(crate) fn take(&self) -> Result<DefaultStack, FiberError> {
         let reused = self.inner.idle.borrow_mut().pop();
         if let Some(stack) = reused {
@@ -161,6 +162,7 @@ impl StackPool {
     }
 
     /// Takes a stack back (or unmaps it if the pool is full).
+    #[inline]
     pub(crate) fn give_back(&self, stack: DefaultStack) {
         let mut idle = self.inner.idle.borrow_mut();
         if idle.len() < self.max_cached() {
@@ -193,6 +195,7 @@ pub(crate) fn allocate(size: usize) -> Result<DefaultStack, FiberError> {
 }
 
 /// Where a stack's guard page is, and how much of it is usable.
+#[inline]
 pub(crate) fn info(stack: &DefaultStack) -> StackInfo {
     let page = page_size();
     let limit = stack.limit().get();
