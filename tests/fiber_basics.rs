@@ -179,7 +179,8 @@ fn misuse_gives_clear_errors() {
     );
 
     // A fiber resuming itself.
-    let slot: Rc<Cell<Option<Rc<Fiber<(), (), String>>>>> = Rc::new(Cell::new(None));
+    type SelfSlot = Rc<Cell<Option<Rc<Fiber<(), (), String>>>>>;
+    let slot: SelfSlot = Rc::new(Cell::new(None));
     let inner = slot.clone();
     let me = Rc::new(
         Fiber::<(), (), String>::new(move |()| {

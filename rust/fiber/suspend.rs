@@ -191,6 +191,9 @@ pub(crate) unsafe fn read_input<I: 'static>(
 }
 
 /// The waiting suspension of a fiber of types `I`, `Y` (see `SuspendPendingFn`).
+// The type parameters are unused on purpose: they make each fiber type's copy of this
+// function (and of the switch inlined into it) be generated in the crate creating the fiber.
+#[allow(clippy::extra_unused_type_parameters)]
 pub(crate) fn suspend_pending<I: 'static, Y: 'static>(header: &Header) {
     header.suspend(Suspension::Pending);
 }
