@@ -99,6 +99,11 @@ struct FiberCell<I, Y, R> {
 /// Threads: a fiber is neither `Send` nor `Sync`. It is created, resumed and dropped on
 /// one thread (its stack holds that thread's frames, thread-local addresses and C++
 /// exception state); thread-locals read inside a fiber are that thread's.
+///
+/// ```compile_fail
+/// fn send<T: Send>(_: T) {}
+/// send(corobridge::Fiber::<(), (), ()>::new(|()| ()).unwrap()); // fibers never migrate
+/// ```
 pub struct Fiber<I: 'static = (), Y: 'static = (), R: 'static = ()> {
     cell: Box<FiberCell<I, Y, R>>,
 }
