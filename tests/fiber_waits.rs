@@ -230,3 +230,35 @@ fn waits_need_a_polled_fiber_and_an_executor() {
         Ok(("Hello, fiber!".to_owned(), Err(FiberError::NoExecutor)))
     );
 }
+
+#[test]
+fn cancelling_a_rust_fiber_mid_wait_drops_its_future_and_frames() {
+    struct Guard(Rc<RefCell<Vec<&'static str>>>);
+    impl Drop for Guard {
+        fn drop(&mut self) {
+            self.0.borrow_mut().push("guard dropped");
+        }
+    }
+    let executor = Executor::new_virtual();
+    let log = Rc::new(RefCell::new(Vec::new()));
+    let l = log.clone();
+    let handle = executor.spawn(
+        Fiber::<(), (), ()>::new(move |()| {
+            let _guard = Guard(l.clone());
+            fiber::sleep(ms(1_000)).unwrap();
+            l.borrow_mut().push("woke up");
+        })
+        .unwrap(),
+    );
+    executor.advance(ms(10)).unwrap();
+    assert_eq!(executor.stats().pending_timers, 1);
+    handle.abort();
+    executor.run_until_idle();
+    assert_eq!(executor.block_on(handle), Err(JoinError::Cancelled));
+    assert_eq!(*log.borrow(), ["guard dropped"]);
+    assert_eq!(
+        executor.stats().pending_timers,
+        0,
+        "the sleep's timer was removed"
+    );
+}

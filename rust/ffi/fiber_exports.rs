@@ -83,7 +83,7 @@ fn wait_from_cpp<T>(
         return Err(status::UNWIND);
     }
     catch_unwind(AssertUnwindSafe(wait)).map_err(|payload| {
-        header.unwinding.set(Some(payload));
+        header.carry_unwind(payload);
         status::UNWIND
     })
 }

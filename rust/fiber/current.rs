@@ -98,7 +98,9 @@ pub(crate) struct Header {
     /// An unwind in progress through C++ frames (the fiber is being destroyed, or a panic
     /// crossed a C++ yield or wait): its payload, kept while a C++ exception
     /// (`forced_unwind`) carries it to the fiber's base.
-    pub(crate) unwinding: Cell<Option<Box<dyn Any + Send>>>,
+    unwinding: Cell<Option<Box<dyn Any + Send>>>,
+    /// `unwinding` holds a payload (a flag, so that every yield checks it cheaply).
+    carrying: Cell<bool>,
     /// The fiber is being destroyed: it was resumed only to unwind its stack, and no
     /// yield or wait may suspend it again.
     pub(crate) destroying: Cell<bool>,
@@ -131,6 +133,7 @@ impl Header {
             yield_slot: Cell::new(ptr::null_mut()),
             context: Cell::new(ptr::null_mut()),
             unwinding: Cell::new(None),
+            carrying: Cell::new(false),
             destroying: Cell::new(false),
             swallowed: Cell::new(false),
             eh: Cell::new(exception_state::EMPTY),
@@ -160,10 +163,13 @@ impl Header {
     /// True while an unwind is being carried through C++ frames.
     #[inline]
     pub(crate) fn is_unwinding(&self) -> bool {
-        let payload = self.unwinding.take();
-        let unwinding = payload.is_some();
-        self.unwinding.set(payload);
-        unwinding
+        self.carrying.get()
+    }
+
+    /// Keeps an unwind's payload while a C++ exception carries it through C++ frames.
+    pub(crate) fn carry_unwind(&self, payload: Box<dyn Any + Send>) {
+        self.unwinding.set(Some(payload));
+        self.carrying.set(true);
     }
 
     /// Continues an unwind that a C++ frame interrupted (a swallowed forced unwind), if
@@ -171,7 +177,9 @@ impl Header {
     /// fiber's stack before and after it suspends.
     #[inline]
     pub(crate) fn continue_unwinding(&self) {
-        if let Some(payload) = self.unwinding.take() {
+        if self.carrying.replace(false)
+            && let Some(payload) = self.unwinding.take()
+        {
             std::panic::resume_unwind(payload);
         }
         if self.destroying.get() {

@@ -137,7 +137,7 @@ pub(crate) unsafe fn cpp_yield(
     if header.destroying.get() {
         // Resumed only to be destroyed: C++ unwinds its frames with `forced_unwind`, and
         // the fiber's base then continues the unwind in Rust, down to the fiber's root.
-        header.unwinding.set(Some(Box::new(Destroying)));
+        header.carry_unwind(Box::new(Destroying));
         return status::UNWIND;
     }
     // SAFETY: the fiber's own reader for its input slot, with C++'s reader of the kind
