@@ -1,41 +1,13 @@
-// The C++ half of corobridge's fibers: the base frame of every fiber, the per-thread C++
-// exception state that fiber switches save and restore, and the errors of fiber calls.
-#include <cxxabi.h>
-
-#include <exception>
+// The exceptions corobridge::fiber's calls throw for a non-OK status (fiber.hpp).
+#include <new>
+#include <stdexcept>
 #include <string>
 
-#include "corobridge/detail/exception_info.hpp"
 #include "corobridge/detail/fiber_value.hpp"
 #include "corobridge/executor.hpp"
 #include "corobridge/fiber.h"
 #include "corobridge/fiber.hpp"
 #include "corobridge/fiber_errors.hpp"
-
-// Not noexcept: a Rust panic (a foreign exception to C++) passes through on its way to
-// the resumer, and Rust calls this through "C-unwind".
-extern "C" int corobridge_cpp_fiber_run(corobridge_fiber_body_fn body, void* context,
-                                        corobridge_error_sink* sink) {
-  try {
-    body(context);
-    return COROBRIDGE_FIBER_OK;
-  } catch (const corobridge::fiber::forced_unwind& unwind) {
-    unwind.delivered();
-    return COROBRIDGE_FIBER_UNWIND;
-  } catch (...) {
-    // std::current_exception() is empty for a foreign exception: a Rust panic, which
-    // belongs to Rust's side of the base (it becomes FiberError::Panicked there).
-    if (!std::current_exception()) throw;
-    corobridge::detail::describe_current_exception(sink);
-    return COROBRIDGE_FIBER_CPP_EXCEPTION;
-  }
-}
-
-// libstdc++ and libc++ both begin their per-thread __cxa_eh_globals with these two fields
-// (caughtExceptions, uncaughtExceptions); Boost.Context swaps the same state per fiber.
-extern "C" corobridge_eh_globals* corobridge_cpp_eh_globals(void) {
-  return reinterpret_cast<corobridge_eh_globals*>(abi::__cxa_get_globals());
-}
 
 namespace corobridge::fiber::detail {
 
