@@ -44,6 +44,20 @@ impl<T: BridgeValue> CppTask<T> {
         self.frame.is_none()
     }
 
+    /// Takes ownership of an unstarted task handed over the C ABI (`corobridge_task`).
+    ///
+    /// # Safety
+    ///
+    /// `frame`/`state` must be an unstarted `corobridge::task<C>` (or null), with `C` the
+    /// C++ type paired with `T`, owned by nobody else.
+    pub(crate) unsafe fn from_raw_parts(frame: *mut c_void, state: *mut u64) -> Self {
+        Self {
+            frame: NonNull::new(frame),
+            state,
+            _value: PhantomData,
+        }
+    }
+
     /// Gives up ownership of the frame and its state word.
     pub(crate) fn into_raw(mut self) -> Option<(NonNull<c_void>, NonNull<u64>)> {
         let frame = self.frame.take()?;

@@ -7,6 +7,8 @@
 //! - One Rust [`Executor`] resumes C++ `std::coroutine_handle`s and polls Rust futures
 //!   alike, with a timer queue on a real or virtual clock (the seed's `GameTimer`).
 //! - C++ exceptions reach Rust as typed [`Error`]s; dropping a task destroys its frame.
+//! - Stackful [`Fiber`]s that Rust and C++ code suspend from any call depth, which are
+//!   themselves futures and wait for futures and C++ tasks in blocking style ([`fiber`]).
 //!
 //! The C++ half lives in `include/corobridge/` (task.hpp, generator.hpp, awaiters.hpp,
 //! game_timer.hpp, executor.hpp, event.hpp); see README.md for how to use it from a crate
@@ -23,6 +25,7 @@ mod cpp_task;
 mod error;
 pub mod executor;
 mod ffi;
+pub mod fiber;
 pub mod game;
 pub mod interop_scenarios;
 mod pooled;
@@ -39,6 +42,7 @@ pub use cpp_generator::CppGenerator;
 pub use cpp_task::{CppTask, CppTaskFuture};
 pub use error::{CppException, Error, JoinError};
 pub use executor::{ClockKind, Executor, JoinHandle, RootId, Sleep, Stats, TaskFailure, sleep};
+pub use fiber::{Fiber, FiberBuilder, FiberError, FiberStep, StackPool};
 pub use rust_future::RustFuture;
 pub use rust_stream::RustStream;
 

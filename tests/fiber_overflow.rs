@@ -1,0 +1,96 @@
+//! A fiber stack overflow hits the guard page and stops the process with a diagnostic that
+//! names the fiber's stack size and how to raise it, never silent corruption. The overflow
+//! runs in a child process: this test binary re-executes itself with an environment
+//! variable that selects the overflowing (ignored) test.
+
+use std::os::unix::process::ExitStatusExt;
+use std::process::{Command, Output};
+
+use corobridge::Fiber;
+use corobridge::fiber::scenarios as s;
+
+const CHILD: &str = "COROBRIDGE_FIBER_OVERFLOW_CHILD";
+
+fn rust_recurse(depth: u64) -> u64 {
+    let frame = std::hint::black_box([depth as u8; 1024]);
+    if depth == 0 {
+        0
+    } else {
+        rust_recurse(depth - 1) + u64::from(frame[7])
+    }
+}
+
+/// Run only as a child process by the tests below.
+#[test]
+#[ignore = "overflows a fiber stack on purpose: run as a child process by the tests below"]
+fn child_overflows_a_fiber_stack() {
+    let language = std::env::var(CHILD).unwrap_or_default();
+    let fiber = Fiber::<(), (), u64>::builder()
+        .stack_size(64 * 1024)
+        .build(move |()| match language.as_str() {
+            "cpp" => s::recurse(-1).unwrap().unsigned_abs(),
+            _ => rust_recurse(u64::MAX),
+        })
+        .unwrap();
+    let result = fiber.resume(());
+    panic!("the overflow did not stop the process: {result:?}");
+}
+
+fn overflow_in_child(language: &str) -> (Output, String) {
+    let exe = std::env::current_exe().expect("the test binary's path");
+    let output = Command::new(exe)
+        .args([
+            "child_overflows_a_fiber_stack",
+            "--exact",
+            "--ignored",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env(CHILD, language)
+        .output()
+        .expect("the child test process starts");
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    (output, stderr)
+}
+
+fn assert_diagnosed(language: &str) {
+    let (output, stderr) = overflow_in_child(language);
+    assert_eq!(
+        output.status.signal(),
+        Some(libc::SIGABRT),
+        "the child aborts after the diagnostic; stderr:\n{stderr}"
+    );
+    assert!(
+        stderr.contains("corobridge: fiber stack overflow"),
+        "stderr:\n{stderr}"
+    );
+    assert!(stderr.contains("its 64 KiB stack"), "stderr:\n{stderr}");
+    assert!(
+        stderr.contains("Fiber::builder().stack_size(bytes)"),
+        "the message says how to raise the size; stderr:\n{stderr}"
+    );
+    assert!(
+        !stderr.contains("did not stop the process"),
+        "stderr:\n{stderr}"
+    );
+}
+
+#[test]
+fn a_rust_overflow_in_a_fiber_is_diagnosed() {
+    assert_diagnosed("rust");
+}
+
+#[test]
+fn a_cpp_overflow_in_a_fiber_is_diagnosed() {
+    assert_diagnosed("cpp");
+}
+
+#[test]
+fn a_bigger_stack_fits_the_same_recursion_depth() {
+    // 200 frames of 1 KiB overflow a 64 KiB stack; a 1 MiB stack holds them.
+    let fiber = Fiber::<(), (), i64>::builder()
+        .stack_size(1 << 20)
+        .build(|()| s::recurse(200).unwrap())
+        .unwrap();
+    assert_eq!(fiber.resume(()).unwrap().returned(), Some(200));
+}
