@@ -230,6 +230,32 @@ impl<T: BridgeValue> RustFuture<T> {
         Self::from_outcome(async move { future.await.map_err(|e| e.to_string()) })
     }
 
+    /// Wraps a future that is not `Send` (one holding a [`Fiber`](crate::Fiber), an `Rc`,
+    /// ...), producing `Result<T, E>` like [`RustFuture::fallible`]. The future stays on
+    /// the thread that calls this: polled on any other thread, it makes the C++ `co_await`
+    /// throw `corobridge::rust_error` (explaining why) instead of running there; dropped on
+    /// another thread, it is leaked, with a message on stderr, rather than dropped there.
+    /// Await it from C++ coroutines driven on this thread, and let C++ destroy it here.
+    ///
+    /// ```
+    /// use std::rc::Rc;
+    ///
+    /// let shared = Rc::new(5);
+    /// let future = corobridge::RustFuture::<i32>::from_local(async move {
+    ///     Ok::<_, std::convert::Infallible>(*shared * 2)
+    /// });
+    /// # drop(future);
+    /// ```
+    pub fn from_local<F, E>(future: F) -> Self
+    where
+        F: Future<Output = Result<T, E>> + 'static,
+        E: Display,
+    {
+        Self::from_outcome(ThreadBound::new(async move {
+            future.await.map_err(|e| e.to_string())
+        }))
+    }
+
     fn from_outcome<F>(future: F) -> Self
     where
         F: Future<Output = Result<T, String>> + Send + 'static,
@@ -244,6 +270,63 @@ impl<T: BridgeValue> RustFuture<T> {
         Self {
             poll: boxed.cast(),
             _value: PhantomData,
+        }
+    }
+}
+
+/// A future that is not `Send`, made movable between threads by checking at run time that
+/// it is only polled and dropped on the thread that created it.
+struct ThreadBound<F> {
+    thread: std::thread::ThreadId,
+    future: std::mem::ManuallyDrop<F>,
+}
+
+// SAFETY: the inner future is only touched (polled, dropped) on the thread that created
+// it: `poll` and `drop` check the thread first and refuse to touch it anywhere else.
+unsafe impl<F> Send for ThreadBound<F> {}
+
+impl<F> ThreadBound<F> {
+    fn new(future: F) -> Self {
+        Self {
+            thread: std::thread::current().id(),
+            future: std::mem::ManuallyDrop::new(future),
+        }
+    }
+
+    fn on_home_thread(&self) -> bool {
+        std::thread::current().id() == self.thread
+    }
+}
+
+impl<T, F: Future<Output = Result<T, String>>> Future for ThreadBound<F> {
+    type Output = Result<T, String>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        if !self.on_home_thread() {
+            return Poll::Ready(Err(format!(
+                "a thread-bound Rust future (RustFuture::from_local) was awaited on {:?}, \
+                 but it belongs to {:?}; await it from a coroutine driven on that thread",
+                std::thread::current().id(),
+                self.thread
+            )));
+        }
+        // SAFETY: the future is structurally pinned (never moved out; dropped in place).
+        unsafe { self.map_unchecked_mut(|this| &mut *this.future) }.poll(cx)
+    }
+}
+
+impl<F> Drop for ThreadBound<F> {
+    fn drop(&mut self) {
+        if self.on_home_thread() {
+            // SAFETY: dropped once, here, on its own thread.
+            unsafe { std::mem::ManuallyDrop::drop(&mut self.future) };
+        } else {
+            eprintln!(
+                "corobridge: a thread-bound Rust future (RustFuture::from_local) was dropped \
+                 on {:?}, not on its own thread {:?}; it is leaked instead",
+                std::thread::current().id(),
+                self.thread
+            );
         }
     }
 }
@@ -271,4 +354,38 @@ impl<T: BridgeValue> std::fmt::Debug for RustFuture<T> {
 pub(crate) unsafe fn drop_erased(poll: NonNull<PollHeader>) {
     // SAFETY: per the contract.
     unsafe { (poll.as_ref().vtable.drop)(poll) };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::rc::Rc;
+    use std::sync::mpsc;
+    use std::task::Waker;
+
+    fn poll_once<F: Future>(future: Pin<&mut F>) -> Poll<F::Output> {
+        future.poll(&mut Context::from_waker(Waker::noop()))
+    }
+
+    #[test]
+    fn a_thread_bound_future_refuses_other_threads_and_runs_at_home() {
+        let shared = Rc::new(20);
+        let local = Rc::clone(&shared);
+        let mut bound = Box::pin(ThreadBound::new(async move { Ok::<_, String>(*local + 1) }));
+        let (home, back) = mpsc::channel();
+        std::thread::spawn(move || {
+            let refused = poll_once(bound.as_mut());
+            home.send(bound).map_err(|_| "send").unwrap();
+            refused
+        })
+        .join()
+        .map_or_else(|_| panic!("the polling thread panicked"), |refused| match refused {
+            Poll::Ready(Err(message)) => assert!(message.contains("thread-bound"), "{message}"),
+            other => panic!("expected a refusal, got {:?}", other.is_ready()),
+        });
+        let mut bound = back.recv().unwrap();
+        assert_eq!(poll_once(bound.as_mut()), Poll::Ready(Ok(21)));
+        drop(bound);
+        assert_eq!(Rc::strong_count(&shared), 1, "dropped at home");
+    }
 }

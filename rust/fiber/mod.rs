@@ -33,6 +33,7 @@
 
 mod base;
 mod builder;
+mod cpp_await;
 mod current;
 mod error;
 mod exception_state;
