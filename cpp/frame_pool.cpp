@@ -11,8 +11,6 @@ namespace corobridge::detail {
 
 namespace {
 
-std::size_t class_bytes(std::size_t size_class) { return (size_class + 1) * frame_pool_granule; }
-
 /// Empties the calling thread's lists when the thread exits; later frees on the thread
 /// go straight to the heap.
 struct frame_pool_reaper {
@@ -25,7 +23,7 @@ struct frame_pool_reaper {
     for (std::size_t c = 0; c < frame_pool_classes; ++c) {
       while (frame_pool_block* block = pool.heads[c]) {
         pool.heads[c] = block->next;
-        ::operator delete(block, class_bytes(c));
+        ::operator delete(block, frame_pool_class_bytes(c));
       }
       pool.counts[c] = 0;
     }
@@ -56,7 +54,7 @@ void frame_pool_free_slow(void* block, std::size_t size) noexcept {
     }
   }
   if (size_class < frame_pool_classes) {
-    ::operator delete(block, class_bytes(size_class));
+    ::operator delete(block, frame_pool_class_bytes(size_class));
   } else {
     ::operator delete(block, size);
   }

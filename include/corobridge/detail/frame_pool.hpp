@@ -1,7 +1,7 @@
 // A per-thread pool of coroutine frames (and of the boxes of Rust futures handed to C++).
 //
 // Creating and finishing a short coroutine costs little besides its frame's allocation, so
-// frames up to 512 bytes are recycled through per-thread free lists, one per 16-byte size
+// frames up to 504 bytes are recycled through per-thread free lists, one per 16-byte size
 // class. Blocks come from (and finally go back to) the global operator new/delete, so a
 // frame may be freed on any thread: it joins that thread's lists. Each list keeps at most
 // `frame_pool_depth` blocks; the rest go straight back to the heap, and a thread's lists
@@ -17,7 +17,10 @@ namespace corobridge::detail {
 
 /// Size-class width of the pool.
 inline constexpr std::size_t frame_pool_granule = 16;
-/// Number of size classes: blocks of 16, 32, ..., 512 bytes.
+/// Number of size classes: blocks of 8, 24, 40, ..., 504 bytes. A class holds 8 bytes less
+/// than a multiple of 16 because that is what a heap chunk of that multiple holds (glibc
+/// keeps an 8-byte header in each 16-byte aligned chunk): rounding a frame up to its class
+/// costs no memory over allocating its exact size.
 inline constexpr std::size_t frame_pool_classes = 32;
 /// Blocks a thread keeps per size class.
 inline constexpr std::uint32_t frame_pool_depth = 64;
@@ -44,7 +47,12 @@ void frame_pool_free_slow(void* block, std::size_t size) noexcept;
 
 /// The size class of `size` bytes (may be past the last class).
 constexpr std::size_t frame_pool_class(std::size_t size) noexcept {
-  return size == 0 ? 0 : (size - 1) / frame_pool_granule;
+  return (size + 7) / frame_pool_granule;
+}
+
+/// The bytes a block of `size_class` holds.
+constexpr std::size_t frame_pool_class_bytes(std::size_t size_class) noexcept {
+  return size_class * frame_pool_granule + 8;
 }
 
 /// A recycled block of `size_class`, or nullptr if this thread has none.
@@ -63,7 +71,7 @@ inline void* frame_allocate(std::size_t size) {
   const std::size_t size_class = frame_pool_class(size);
   if (size_class >= frame_pool_classes) return ::operator new(size);
   if (void* block = frame_pool_pop(size_class)) return block;
-  return ::operator new((size_class + 1) * frame_pool_granule);
+  return ::operator new(frame_pool_class_bytes(size_class));
 }
 
 /// Allocates like frame_allocate, but returns nullptr instead of throwing.
@@ -71,7 +79,7 @@ inline void* frame_allocate_nothrow(std::size_t size) noexcept {
   const std::size_t size_class = frame_pool_class(size);
   if (size_class >= frame_pool_classes) return ::operator new(size, std::nothrow);
   if (void* block = frame_pool_pop(size_class)) return block;
-  return ::operator new((size_class + 1) * frame_pool_granule, std::nothrow);
+  return ::operator new(frame_pool_class_bytes(size_class), std::nothrow);
 }
 
 /// Frees a block from frame_allocate of the same `size`, on any thread.
