@@ -379,10 +379,13 @@ mod tests {
             refused
         })
         .join()
-        .map_or_else(|_| panic!("the polling thread panicked"), |refused| match refused {
-            Poll::Ready(Err(message)) => assert!(message.contains("thread-bound"), "{message}"),
-            other => panic!("expected a refusal, got {:?}", other.is_ready()),
-        });
+        .map_or_else(
+            |_| panic!("the polling thread panicked"),
+            |refused| match refused {
+                Poll::Ready(Err(message)) => assert!(message.contains("thread-bound"), "{message}"),
+                other => panic!("expected a refusal, got {:?}", other.is_ready()),
+            },
+        );
         let mut bound = back.recv().unwrap();
         assert_eq!(poll_once(bound.as_mut()), Poll::Ready(Ok(21)));
         drop(bound);

@@ -18,8 +18,8 @@ fn a_cpp_coroutine_awaits_a_fiber_whose_deep_cpp_code_waits() {
     let counters = fs::Counters::new();
     let c = counters.clone();
     // Four C++ calls deep: sleep 16 ms, then await a C++ task sleeping 50 ms (2 + 3).
-    let job = Fiber::<(), (), i32>::new(move |()| fs::sleep_then_add(16, 2, 3, 50, &c).unwrap())
-        .unwrap();
+    let job =
+        Fiber::<(), (), i32>::new(move |()| fs::sleep_then_add(16, 2, 3, 50, &c).unwrap()).unwrap();
     let awaiting = executor.spawn(interop::await_i32(job.into_cpp()).into_future());
     // Other work runs on the executor while the fiber waits.
     let other = executor.spawn(async {
@@ -40,16 +40,20 @@ fn the_awaiting_coroutine_gets_the_fiber_value_after_its_waits() {
     let executor = Executor::new_virtual();
     let job = Fiber::<(), (), i32>::new(|()| {
         fiber::sleep(ms(10)).unwrap();
-        let from_cpp = fiber::await_future(interop::await_i32(corobridge::RustFuture::new(
-            async { 30 },
-        )))
-        .unwrap()
-        .unwrap();
+        let from_cpp =
+            fiber::await_future(interop::await_i32(corobridge::RustFuture::new(async {
+                30
+            })))
+            .unwrap()
+            .unwrap();
         fiber::sleep(ms(5)).unwrap();
         from_cpp + 12
     })
     .unwrap();
-    assert_eq!(executor.block_on(interop::await_i32(job.into_cpp())), Ok(42));
+    assert_eq!(
+        executor.block_on(interop::await_i32(job.into_cpp())),
+        Ok(42)
+    );
     assert_eq!(executor.now(), ms(15));
 }
 
