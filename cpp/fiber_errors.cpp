@@ -1,5 +1,4 @@
 // The exceptions corobridge::fiber's calls throw for a non-OK status (fiber.hpp).
-#include <new>
 #include <stdexcept>
 #include <string>
 
@@ -45,8 +44,6 @@ void throw_status(int status, std::uint32_t yielded_kind, std::uint32_t resume_k
       throw corobridge::no_executor(name + " needs a corobridge executor polling the fiber");
     case COROBRIDGE_FIBER_EXECUTOR_GONE:
       throw executor_gone(name + ": the executor driving the awaited task was dropped");
-    case COROBRIDGE_FIBER_READ_FAILED:
-      throw std::bad_alloc();
     default:
       throw std::logic_error(name + ": unexpected status " + std::to_string(status));
   }

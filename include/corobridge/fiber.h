@@ -55,10 +55,6 @@ typedef struct corobridge_fiber_kinds {
   uint32_t returned;
 } corobridge_fiber_kinds;
 
-/** Constructs a C++ object at `out` from `value` (whose kind the caller has checked).
- * Returns 0, or -1 if it could not (out of memory). */
-typedef int (*corobridge_fiber_read_fn)(const corobridge_fiber_value *value, void *out);
-
 /* ---- Status codes ---------------------------------------------------------------------- */
 
 #define COROBRIDGE_FIBER_OK 0
@@ -70,7 +66,6 @@ typedef int (*corobridge_fiber_read_fn)(const corobridge_fiber_value *value, voi
 #define COROBRIDGE_FIBER_NO_EXECUTOR 6  /* a timer wait without a corobridge executor */
 #define COROBRIDGE_FIBER_CPP_EXCEPTION 7 /* a C++ exception was described into the sink */
 #define COROBRIDGE_FIBER_EXECUTOR_GONE 8 /* the executor driving an awaited task was dropped */
-#define COROBRIDGE_FIBER_READ_FAILED 9  /* the resume value could not be converted (memory) */
 
 /* ---- Opaque Rust objects --------------------------------------------------------------- */
 
@@ -87,16 +82,18 @@ corobridge_fiber *corobridge_rs_fiber_current(void);
 /** The value kinds of the running fiber: 0, or COROBRIDGE_FIBER_NOT_IN_FIBER. */
 int corobridge_rs_fiber_kinds(corobridge_fiber_kinds *out);
 /**
- * Suspends the running fiber, handing `yielded` to whoever resumed it (copied before the
- * switch). When the fiber is resumed, the resume input is passed to `read(input, out)`
- * (`read` NULL: the input is () and is dropped). `resume_kind` is the kind the caller will
- * read; both kinds are checked before anything happens. Returns COROBRIDGE_FIBER_OK, or
- * NOT_IN_FIBER / YIELD_TYPE / RESUME_TYPE (nothing happened), UNWIND (the fiber is being
- * destroyed: throw corobridge::fiber::forced_unwind and let it reach the fiber's base) or
- * READ_FAILED.
+ * Suspends the running fiber, handing `yielded` to whoever resumed it. Nothing is copied
+ * on the way: the view is borrowed, and the resumer converts it to its Rust type while the
+ * fiber is suspended, so the value it points to must stay alive and unchanged until this
+ * call returns. On COROBRIDGE_FIBER_OK, `*input` is a view of the resume input (of
+ * `resume_kind`; data NULL for unit), valid until the fiber next suspends or returns:
+ * copy it out first. Both kinds are checked before anything happens. Returns OK, or
+ * NOT_IN_FIBER / YIELD_TYPE / RESUME_TYPE (nothing happened) or UNWIND (the fiber is
+ * being destroyed: throw corobridge::fiber::forced_unwind and let it reach the fiber's
+ * base).
  */
 int corobridge_rs_fiber_yield(const corobridge_fiber_value *yielded, uint32_t resume_kind,
-                              corobridge_fiber_read_fn read, void *out);
+                              corobridge_fiber_value *input);
 /**
  * Suspends only the running fiber for `ns` nanoseconds on the clock of the corobridge
  * executor polling it (the clock of GameTimer). Returns OK, NOT_IN_FIBER, NOT_POLLED,

@@ -45,15 +45,12 @@ namespace detail {
 template <typename Resume>
 Resume yield_view(const corobridge_fiber_value& view) {
   constexpr std::uint32_t resume_kind = value_kind<Resume>::value;
-  if constexpr (std::is_void_v<Resume>) {
-    const int status = corobridge_rs_fiber_yield(&view, resume_kind, nullptr, nullptr);
-    if (status != COROBRIDGE_FIBER_OK) throw_status(status, view.kind, resume_kind, "yield");
-  } else {
-    std::optional<Resume> input;
-    const int status = corobridge_rs_fiber_yield(&view, resume_kind, &read_into<Resume>, &input);
-    if (status != COROBRIDGE_FIBER_OK) throw_status(status, view.kind, resume_kind, "yield");
-    return std::move(*input);
+  corobridge_fiber_value input{};
+  const int status = corobridge_rs_fiber_yield(&view, resume_kind, &input);
+  if (status != COROBRIDGE_FIBER_OK) [[unlikely]] {
+    throw_status(status, view.kind, resume_kind, "yield");
   }
+  if constexpr (!std::is_void_v<Resume>) return from_view<Resume>(input);
 }
 
 /// The task<void> that `await` hands to Rust: awaits `inner` and keeps its outcome in the

@@ -22,7 +22,6 @@ pub const COROBRIDGE_FIBER_NOT_POLLED: u32 = 5;
 pub const COROBRIDGE_FIBER_NO_EXECUTOR: u32 = 6;
 pub const COROBRIDGE_FIBER_CPP_EXCEPTION: u32 = 7;
 pub const COROBRIDGE_FIBER_EXECUTOR_GONE: u32 = 8;
-pub const COROBRIDGE_FIBER_READ_FAILED: u32 = 9;
 /// A borrowed view of one value.
 #[repr(C)]
 #[derive(Debug, Copy, Clone)]
@@ -84,14 +83,6 @@ const _: () = {
         "Offset of field: corobridge_fiber_kinds::returned",
     ][::std::mem::offset_of!(corobridge_fiber_kinds, returned) - 8usize];
 };
-/** Constructs a C++ object at `out` from `value` (whose kind the caller has checked).
- Returns 0, or -1 if it could not (out of memory).*/
-pub type corobridge_fiber_read_fn = ::std::option::Option<
-    unsafe extern "C" fn(
-        value: *const corobridge_fiber_value,
-        out: *mut ::std::os::raw::c_void,
-    ) -> ::std::os::raw::c_int,
->;
 /// A fiber (Rust). Only valid on the thread running it, while it exists.
 #[repr(C)]
 #[derive(Debug)]
@@ -113,18 +104,19 @@ unsafe extern "C" {
     ) -> ::std::os::raw::c_int;
 }
 unsafe extern "C-unwind" {
-    /** Suspends the running fiber, handing `yielded` to whoever resumed it (copied before the
- switch). When the fiber is resumed, the resume input is passed to `read(input, out)`
- (`read` NULL: the input is () and is dropped). `resume_kind` is the kind the caller will
- read; both kinds are checked before anything happens. Returns COROBRIDGE_FIBER_OK, or
- NOT_IN_FIBER / YIELD_TYPE / RESUME_TYPE (nothing happened), UNWIND (the fiber is being
- destroyed: throw corobridge::fiber::forced_unwind and let it reach the fiber's base) or
- READ_FAILED.*/
+    /** Suspends the running fiber, handing `yielded` to whoever resumed it. Nothing is copied
+ on the way: the view is borrowed, and the resumer converts it to its Rust type while the
+ fiber is suspended, so the value it points to must stay alive and unchanged until this
+ call returns. On COROBRIDGE_FIBER_OK, `*input` is a view of the resume input (of
+ `resume_kind`; data NULL for unit), valid until the fiber next suspends or returns:
+ copy it out first. Both kinds are checked before anything happens. Returns OK, or
+ NOT_IN_FIBER / YIELD_TYPE / RESUME_TYPE (nothing happened) or UNWIND (the fiber is
+ being destroyed: throw corobridge::fiber::forced_unwind and let it reach the fiber's
+ base).*/
     pub fn corobridge_rs_fiber_yield(
         yielded: *const corobridge_fiber_value,
         resume_kind: u32,
-        read: corobridge_fiber_read_fn,
-        out: *mut ::std::os::raw::c_void,
+        input: *mut corobridge_fiber_value,
     ) -> ::std::os::raw::c_int;
 }
 unsafe extern "C-unwind" {

@@ -6,14 +6,12 @@
 //! `COROBRIDGE_FIBER_UNWIND`, so that C++ unwinds its own frames with a C++ exception
 //! (`corobridge::fiber::forced_unwind`) whose loss to a `catch (...)` can be detected.
 
-use std::ffi::{c_int, c_void};
+use std::ffi::c_int;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::time::Duration;
 
 use super::abi::{corobridge_error_sink, corobridge_task};
-use super::fiber_abi::{
-    corobridge_fiber, corobridge_fiber_kinds, corobridge_fiber_read_fn, corobridge_fiber_value,
-};
+use super::fiber_abi::{corobridge_fiber, corobridge_fiber_kinds, corobridge_fiber_value};
 use crate::error::ErrorSink;
 use crate::fiber::{self, FiberError, Header, status};
 use crate::{CppException, CppTask, Error};
@@ -52,15 +50,13 @@ pub unsafe extern "C" fn corobridge_rs_fiber_kinds(out: *mut corobridge_fiber_ki
 
 /// # Safety
 ///
-/// `yielded` must be null or a valid view; `read`/`out` as `corobridge::fiber::yield`
-/// passes them (a reader of `resume_kind` and its `std::optional` slot, or both null for
-/// `void`).
+/// `yielded` must be null or a valid view whose data stays alive and unchanged until this
+/// call returns; `input` null (the input is not read) or valid for writing.
 #[unsafe(no_mangle)]
 pub unsafe extern "C-unwind" fn corobridge_rs_fiber_yield(
     yielded: *const corobridge_fiber_value,
     resume_kind: u32,
-    read: corobridge_fiber_read_fn,
-    out: *mut c_void,
+    input: *mut corobridge_fiber_value,
 ) -> c_int {
     let Some(header) = running() else {
         return status::NOT_IN_FIBER;
@@ -69,8 +65,11 @@ pub unsafe extern "C-unwind" fn corobridge_rs_fiber_yield(
     let Some(yielded) = (unsafe { yielded.as_ref() }) else {
         return status::YIELD_TYPE;
     };
+    let mut ignored = fiber::NO_VIEW;
+    // SAFETY: forwarded contract: null or valid for writing.
+    let input = unsafe { input.as_mut() }.unwrap_or(&mut ignored);
     // SAFETY: the running fiber's header, on its stack; the rest forwarded.
-    unsafe { fiber::cpp_yield(header, yielded, resume_kind, read, out) }
+    unsafe { fiber::cpp_yield(header, yielded, resume_kind, input) }
 }
 
 /// Runs a wait from C++: the forced unwind of a destroyed fiber is kept in the fiber and
@@ -168,7 +167,7 @@ const _: () = {
         corobridge_rs_fiber_unwind_swallowed: *mut corobridge_fiber => ();
     }
     same_signature! { "C-unwind"
-        corobridge_rs_fiber_yield: *const corobridge_fiber_value, u32, corobridge_fiber_read_fn, *mut c_void => c_int;
+        corobridge_rs_fiber_yield: *const corobridge_fiber_value, u32, *mut corobridge_fiber_value => c_int;
         corobridge_rs_fiber_sleep: i64 => c_int;
         corobridge_rs_fiber_await_task: corobridge_task, *mut corobridge_error_sink => c_int;
     }

@@ -7,7 +7,6 @@
 
 use std::any::{Any, TypeId};
 use std::cell::Cell;
-use std::ffi::{c_int, c_void};
 use std::ptr::{self, NonNull};
 
 use corosensei::Yielder;
@@ -15,9 +14,7 @@ use corosensei::Yielder;
 use super::exception_state::{self, EhState};
 use super::suspend::Suspension;
 use super::value;
-use crate::ffi::fiber_abi::{
-    corobridge_fiber_kinds, corobridge_fiber_read_fn, corobridge_fiber_value,
-};
+use crate::ffi::fiber_abi::{corobridge_fiber_kinds, corobridge_fiber_value};
 
 /// Where a fiber is in its life.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -59,14 +56,6 @@ impl Types {
     }
 }
 
-/// Converts a C++ view into the fiber's yield type `Y` and stores it in its yield slot
-/// (`Option<Y>`); false if the view is not of `Y`'s kind.
-pub(crate) type StoreYieldFn = unsafe fn(*mut (), &corobridge_fiber_value) -> bool;
-
-/// Takes the resume input `I` out of its slot (`Option<I>`) and hands a view of it to a
-/// C++ reader (or just drops it when the reader is null, for `void`).
-pub(crate) type ReadInputFn = unsafe fn(*mut (), corobridge_fiber_read_fn, *mut c_void) -> c_int;
-
 /// Suspends the fiber while it waits for a future. Monomorphised where the fiber is
 /// created (the switch of a Rust wait is then made in the user's crate, where the compiler
 /// can inline it).
@@ -93,6 +82,13 @@ pub(crate) struct Header {
     /// switch there, so the switch itself is the same for every fiber type.
     pub(crate) input_slot: Cell<*mut ()>,
     pub(crate) yield_slot: Cell<*mut ()>,
+    /// A value yielded from C++, not yet converted: a view borrowed from the suspended
+    /// C++ yield's frame, which the resumer converts to `Y` (so a C++ yield copies nothing
+    /// and calls nothing type-specific on the fiber's side of the switch).
+    pub(crate) yield_view: Cell<Option<corobridge_fiber_value>>,
+    /// A view of the resume input in the input slot, set by every resume, for a C++ yield
+    /// to read (kind `COROBRIDGE_FIBER_VALUE_RUST` when C++ cannot read `I`).
+    pub(crate) input_view: Cell<corobridge_fiber_value>,
     /// The `Context` of the poll that is running the fiber, or null.
     pub(crate) context: Cell<*mut ()>,
     /// An unwind in progress through C++ frames (the fiber is being destroyed, or a panic
@@ -112,25 +108,19 @@ pub(crate) struct Header {
     pub(crate) eh_live: NonNull<EhState>,
     pub(crate) types: Types,
     pub(crate) stack: StackInfo,
-    pub(crate) store_yield: StoreYieldFn,
-    pub(crate) read_input: ReadInputFn,
     pub(crate) suspend_pending: SuspendPendingFn,
 }
 
 impl Header {
     #[inline]
-    pub(crate) fn new(
-        types: Types,
-        stack: StackInfo,
-        store_yield: StoreYieldFn,
-        read_input: ReadInputFn,
-        suspend_pending: SuspendPendingFn,
-    ) -> Self {
+    pub(crate) fn new(types: Types, stack: StackInfo, suspend_pending: SuspendPendingFn) -> Self {
         Self {
             state: Cell::new(State::Created),
             yielder: Cell::new(ptr::null()),
             input_slot: Cell::new(ptr::null_mut()),
             yield_slot: Cell::new(ptr::null_mut()),
+            yield_view: Cell::new(None),
+            input_view: Cell::new(value::NO_VIEW),
             context: Cell::new(ptr::null_mut()),
             unwinding: Cell::new(None),
             carrying: Cell::new(false),
@@ -140,8 +130,6 @@ impl Header {
             eh_live: exception_state::thread_state(),
             types,
             stack,
-            store_yield,
-            read_input,
             suspend_pending,
         }
     }

@@ -15,8 +15,9 @@ use corosensei::{Coroutine, CoroutineResult, Yielder};
 use super::current::{self, Destroying, Header, State, Types};
 use super::stack_pool::{self, StackPool};
 use super::suspend::{self, Suspension};
-use super::{FiberBuilder, FiberError, base, exception_state};
+use super::{FiberBuilder, FiberError, base, exception_state, value};
 use crate::error::panic_message;
+use crate::ffi::fiber_abi::COROBRIDGE_FIBER_VALUE_RUST;
 
 /// What [`Fiber::resume`] returns when the fiber stops running.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -142,8 +143,6 @@ impl<I: 'static, Y: 'static, R: 'static> Fiber<I, Y, R> {
             (&raw mut (*raw).header).write(Header::new(
                 Types::of::<I, Y, R>(),
                 stack_pool::info(&stack),
-                suspend::store_yield::<Y>,
-                suspend::read_input::<I>,
                 suspend::suspend_pending::<I, Y>,
             ));
             (&raw mut (*raw).input).write(UnsafeCell::new(None));
@@ -188,7 +187,13 @@ impl<I: 'static, Y: 'static, R: 'static> Fiber<I, Y, R> {
     }
 
     /// The value the fiber left in its yield slot.
+    #[inline]
     fn take_yielded(&self) -> Option<Y> {
+        if let Some(view) = self.cell.header.yield_view.take() {
+            // SAFETY: a C++ yield left the view; the value it borrows lives in that yield's
+            // frame, suspended until the next resume (and the kind matched `Y`'s there).
+            return unsafe { value::from_view::<Y>(&view) };
+        }
         // SAFETY: the fiber is suspended: nothing else touches its slots.
         unsafe { (*self.cell.yielded.get()).take() }
     }
@@ -244,8 +249,16 @@ impl<I: 'static, Y: 'static, R: 'static> Fiber<I, Y, R> {
             return Err(FiberError::Finished);
         };
         header.state.set(State::Running);
-        // SAFETY: the fiber is not running: nothing else touches its slots.
-        unsafe { *self.cell.input.get() = Some(input) };
+        header.yield_view.set(None);
+        // SAFETY: the fiber is not running: nothing else touches its slots. The input view
+        // borrows the slot's value, which stays there until the next resume replaces it.
+        unsafe {
+            let slot = &mut *self.cell.input.get();
+            let input = slot.insert(input);
+            if value::kind_of::<I>() != COROBRIDGE_FIBER_VALUE_RUST {
+                header.input_view.set(value::view_of(input));
+            }
+        }
         let previous = current::enter(header);
         // SAFETY: the thread's own state; nothing runs C++ until the switch.
         let resumer = unsafe { exception_state::enter(header.eh_live, &header.eh) };

@@ -55,6 +55,7 @@ pub use self::wait::{await_future, sleep};
 
 pub(crate) use self::current::Header;
 pub(crate) use self::suspend::cpp_yield;
+pub(crate) use self::value::NO_VIEW;
 
 /// The status codes of the C ABI (`COROBRIDGE_FIBER_*` in fiber.h), as `c_int`.
 pub(crate) mod status {
@@ -78,7 +79,6 @@ pub(crate) mod status {
         NO_EXECUTOR = COROBRIDGE_FIBER_NO_EXECUTOR;
         CPP_EXCEPTION = COROBRIDGE_FIBER_CPP_EXCEPTION;
         EXECUTOR_GONE = COROBRIDGE_FIBER_EXECUTOR_GONE;
-        READ_FAILED = COROBRIDGE_FIBER_READ_FAILED;
     }
 }
 

@@ -2,23 +2,21 @@
 //! behind `corobridge_rs_fiber_yield`).
 //!
 //! Values cross a switch through the fiber's typed slots (`Option<I>` for the resume
-//! input, `Option<Y>` for the yielded value), so the switch itself carries only a
-//! [`Suspension`] marker and is one non-generic code path.
+//! input, `Option<Y>` for the yielded value) or, from C++, as views borrowed from the
+//! suspended side, so the switch itself carries only a [`Suspension`] marker and is one
+//! non-generic code path.
 
-use std::ffi::{c_int, c_void};
+use std::ffi::c_int;
 
 use super::current::{self, Destroying, Header};
 use super::value;
 use super::{FiberError, status};
-use crate::ffi::fiber_abi::{
-    COROBRIDGE_FIBER_VALUE_RUST, COROBRIDGE_FIBER_VALUE_UNIT, corobridge_fiber_read_fn,
-    corobridge_fiber_value,
-};
+use crate::ffi::fiber_abi::{COROBRIDGE_FIBER_VALUE_RUST, corobridge_fiber_value};
 
 /// Why a fiber switched out (the value itself, if any, is in its yield slot).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Suspension {
-    /// A value is in the yield slot for `resume`'s caller.
+    /// A value is in the yield slot (or, from C++, its view) for `resume`'s caller.
     Value,
     /// Waiting for a future whose waker the poll's context received.
     Pending,
@@ -100,39 +98,36 @@ fn check_types<I: 'static, Y: 'static>(header: &Header) -> Result<(), FiberError
     Ok(())
 }
 
-/// A yield from C++ (`corobridge_rs_fiber_yield`): checks the kinds, stores the yielded
-/// value, switches out, and hands the resume input to C++ (or says that the fiber was
-/// resumed only to be destroyed).
+/// A yield from C++ (`corobridge_rs_fiber_yield`): checks the kinds, leaves a view of the
+/// yielded value for the resumer, switches out, and hands C++ a view of the resume input
+/// (or says that the fiber was resumed only to be destroyed).
+///
+/// Nothing type-specific runs here: the resumer (monomorphised for the fiber's `Y`)
+/// converts the view while this frame is suspended, and C++ builds its value from the
+/// input view; so a cross-language switch costs a Rust one plus the kind checks.
 ///
 /// # Safety
 ///
-/// `header` is the running fiber's; `yielded` a valid view; `read`/`out` a C++ reader of
-/// `resume_kind` and its `std::optional` slot, or both null for `void`.
+/// `header` is the running fiber's; `yielded` a valid view whose data stays alive and
+/// unchanged until this call returns.
 #[inline]
 pub(crate) unsafe fn cpp_yield(
     header: &Header,
     yielded: &corobridge_fiber_value,
     resume_kind: u32,
-    read: corobridge_fiber_read_fn,
-    out: *mut c_void,
+    input: &mut corobridge_fiber_value,
 ) -> c_int {
     let kinds = header.types.kinds;
     if yielded.kind != kinds.yielded || kinds.yielded == COROBRIDGE_FIBER_VALUE_RUST {
         return status::YIELD_TYPE;
     }
-    if resume_kind != kinds.input
-        || kinds.input == COROBRIDGE_FIBER_VALUE_RUST
-        || (read.is_none() && kinds.input != COROBRIDGE_FIBER_VALUE_UNIT)
-    {
+    if resume_kind != kinds.input || kinds.input == COROBRIDGE_FIBER_VALUE_RUST {
         return status::RESUME_TYPE;
     }
     if header.destroying.get() || header.is_unwinding() {
         return status::UNWIND;
     }
-    // SAFETY: the fiber's own converter for its yield slot; a valid view.
-    if !unsafe { (header.store_yield)(header.yield_slot.get(), yielded) } {
-        return status::YIELD_TYPE;
-    }
+    header.yield_view.set(Some(*yielded));
     header.suspend(Suspension::Value);
     if header.destroying.get() {
         // Resumed only to be destroyed: C++ unwinds its frames with `forced_unwind`, and
@@ -140,54 +135,8 @@ pub(crate) unsafe fn cpp_yield(
         header.carry_unwind(Box::new(Destroying));
         return status::UNWIND;
     }
-    // SAFETY: the fiber's own reader for its input slot, with C++'s reader of the kind
-    // checked above.
-    unsafe { (header.read_input)(header.input_slot.get(), read, out) }
-}
-
-/// Stores a C++ view in a fiber's `Option<Y>` yield slot.
-///
-/// # Safety
-///
-/// `slot` must be the fiber's `Option<Y>`; `view` valid.
-pub(crate) unsafe fn store_yield<Y: 'static>(slot: *mut (), view: &corobridge_fiber_value) -> bool {
-    // SAFETY: a valid view (caller's contract).
-    match unsafe { value::from_view::<Y>(view) } {
-        Some(value) => {
-            // SAFETY: caller's contract.
-            unsafe { *slot.cast::<Option<Y>>() = Some(value) };
-            true
-        }
-        None => false,
-    }
-}
-
-/// Hands the resume input in a fiber's `Option<I>` slot to a C++ reader.
-///
-/// # Safety
-///
-/// `slot` must be the fiber's `Option<I>`; `read`/`out` a C++ reader of `I`'s kind and its
-/// slot, or a null reader (the input is then dropped).
-pub(crate) unsafe fn read_input<I: 'static>(
-    slot: *mut (),
-    read: corobridge_fiber_read_fn,
-    out: *mut c_void,
-) -> c_int {
-    // SAFETY: caller's contract.
-    let Some(input) = (unsafe { (*slot.cast::<Option<I>>()).take() }) else {
-        return status::NOT_POLLED;
-    };
-    let Some(read) = read else {
-        return status::OK;
-    };
-    let view = value::view_of(&input);
-    // SAFETY: C++ copies the view (of the kind it asked for) into its own object while
-    // `input` is alive.
-    if unsafe { read(&view, out) } == 0 {
-        status::OK
-    } else {
-        status::READ_FAILED
-    }
+    *input = header.input_view.get();
+    status::OK
 }
 
 /// The waiting suspension of a fiber of types `I`, `Y` (see `SuspendPendingFn`).

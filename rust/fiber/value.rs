@@ -17,6 +17,13 @@ use crate::ffi::fiber_abi::{
     corobridge_fiber_value,
 };
 
+/// No value that C++ can read (the input view of a fiber before its first resume).
+pub(crate) const NO_VIEW: corobridge_fiber_value = corobridge_fiber_value {
+    data: ptr::null(),
+    len: 0,
+    kind: COROBRIDGE_FIBER_VALUE_RUST,
+};
+
 /// The C ABI kind of `T` (`COROBRIDGE_FIBER_VALUE_RUST` for a type C++ cannot exchange).
 pub(crate) fn kind_of<T: 'static>() -> u32 {
     let id = TypeId::of::<T>();

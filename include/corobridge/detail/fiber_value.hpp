@@ -4,8 +4,6 @@
 
 #include <cstdint>
 #include <cstring>
-#include <new>
-#include <optional>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -91,28 +89,22 @@ inline corobridge_fiber_value unit_view() noexcept {
   return corobridge_fiber_value{nullptr, 0, COROBRIDGE_FIBER_VALUE_UNIT};
 }
 
-/// Builds a T into the `std::optional<T>` at `out` from a view of the same kind.
+/// Builds a T from a view of the same kind (a copy: the view is only borrowed).
 template <typename T>
-int read_into(const corobridge_fiber_value* value, void* out) noexcept {
-  auto& slot = *static_cast<std::optional<T>*>(out);
-  try {
-    if constexpr (std::is_same_v<T, std::string>) {
-      slot.emplace(static_cast<const char*>(value->data), value->len);
-    } else if constexpr (std::is_same_v<T, std::vector<std::uint8_t>>) {
-      const auto* bytes = static_cast<const std::uint8_t*>(value->data);
-      slot.emplace(bytes, bytes + value->len);
-    } else if constexpr (std::is_same_v<T, bool>) {
-      std::uint8_t byte = 0;
-      std::memcpy(&byte, value->data, 1);
-      slot.emplace(byte != 0);
-    } else {
-      T scalar{};
-      std::memcpy(&scalar, value->data, sizeof(T));
-      slot.emplace(scalar);
-    }
-    return 0;
-  } catch (...) {
-    return -1;  // std::bad_alloc: reported by yield as READ_FAILED
+T from_view(const corobridge_fiber_value& value) {
+  if constexpr (std::is_same_v<T, std::string>) {
+    return T(static_cast<const char*>(value.data), value.len);
+  } else if constexpr (std::is_same_v<T, std::vector<std::uint8_t>>) {
+    const auto* bytes = static_cast<const std::uint8_t*>(value.data);
+    return T(bytes, bytes + value.len);
+  } else if constexpr (std::is_same_v<T, bool>) {
+    std::uint8_t byte = 0;
+    std::memcpy(&byte, value.data, 1);
+    return byte != 0;
+  } else {
+    T scalar{};
+    std::memcpy(&scalar, value.data, sizeof(T));
+    return scalar;
   }
 }
 
