@@ -73,8 +73,8 @@ std::uint32_t spawn_particle(EngineWorld& w, Vec3 position, float lifetime_secon
   return id;
 }
 
-std::size_t populate(EngineWorld& w, std::size_t npcs) {
-  const entity_id first = populate_patrols(w.state(), npcs);
+std::size_t populate(EngineWorld& w, std::size_t skip, std::size_t npcs) {
+  const entity_id first = populate_patrols(w.state(), npcs, skip);
   for (std::size_t i = 0; i < npcs; ++i) {
     w.engine().spawn_task(npc_patrol_behavior(&w.state(), static_cast<entity_id>(first + i)));
   }
@@ -117,7 +117,9 @@ bool particle_alive(const EngineWorld& w, std::uint32_t particle) {
   return w.state().particle_at(particle).alive;
 }
 std::size_t alive_particles(const EngineWorld& w) { return w.state().alive_particles(); }
-std::uint64_t checksum(const EngineWorld& w) { return w.state().checksum(); }
+std::uint64_t checksum(const EngineWorld& w, std::uint64_t from) {
+  return w.state().checksum(from);
+}
 
 std::unique_ptr<SeedStyleWorld> new_seed_style_world(std::size_t npcs) {
   return std::make_unique<SeedStyleWorld>(npcs);

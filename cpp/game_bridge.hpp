@@ -42,7 +42,7 @@ std::int64_t now_ns(const EngineWorld& w);
 std::uint64_t start_attack_cooldown(EngineWorld& w, std::uint32_t npc, std::int64_t cooldown_ms);
 std::uint64_t start_dialogue(EngineWorld& w, std::uint32_t npc, rust::Vec<rust::String> lines);
 std::uint32_t spawn_particle(EngineWorld& w, Vec3 position, float lifetime_seconds);
-std::size_t populate(EngineWorld& w, std::size_t npcs);
+std::size_t populate(EngineWorld& w, std::size_t skip, std::size_t npcs);
 bool cancel_behavior(EngineWorld& w, std::uint64_t id);
 void set_action(EngineWorld& w, rust::Str action, bool pressed);
 std::uint64_t frame(EngineWorld& w);
@@ -56,7 +56,7 @@ bool is_displaying(EngineWorld& w, std::uint32_t npc);
 float particle_alpha(const EngineWorld& w, std::uint32_t particle);
 bool particle_alive(const EngineWorld& w, std::uint32_t particle);
 std::size_t alive_particles(const EngineWorld& w);
-std::uint64_t checksum(const EngineWorld& w);
+std::uint64_t checksum(const EngineWorld& w, std::uint64_t from);
 
 std::unique_ptr<SeedStyleWorld> new_seed_style_world(std::size_t npcs);
 std::uint64_t seed_style_frame(SeedStyleWorld& w);

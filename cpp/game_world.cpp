@@ -61,8 +61,8 @@ void world::set_action(std::string_view action, bool pressed) {
   }
 }
 
-std::uint64_t world::checksum() const noexcept {
-  std::uint64_t h = 1469598103934665603ull;  // FNV-1a over the raw state
+std::uint64_t world::checksum(std::uint64_t from) const noexcept {
+  std::uint64_t h = from;  // FNV-1a over the raw state
   auto mix = [&h](std::uint64_t v) {
     h ^= v;
     h *= 1099511628211ull;
@@ -77,7 +77,7 @@ std::uint64_t world::checksum() const noexcept {
   return h;
 }
 
-entity_id populate_patrols(world& w, std::size_t count) {
+entity_id populate_patrols(world& w, std::size_t count, std::size_t skip) {
   // A few dozen square routes of different sizes; NPCs start on a grid and walk to
   // the corners of their route at 1-3 units per second.
   constexpr std::size_t route_count = 64;
@@ -94,8 +94,10 @@ entity_id populate_patrols(world& w, std::size_t count) {
   }
   entity_id first = 0;
   std::uint32_t state = 12345;
+  const auto next = [&state] { state = state * 1664525u + 1013904223u; };  // an LCG
+  for (std::size_t i = 0; i < skip; ++i) next();
   for (std::size_t i = 0; i < count; ++i) {
-    state = state * 1664525u + 1013904223u;  // deterministic LCG
+    next();
     const std::size_t r = (state >> 8) % route_count;
     const vec3 start = w.route(routes[r]).back();
     const float speed = 1.0f + static_cast<float>((state >> 20) % 3);

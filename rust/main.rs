@@ -17,7 +17,11 @@ game options:
   --virtual         virtual clock: frames back to back (default: real clock, paced at 16 ms)
   --engine E        corobridge (default) or seed-style (the seed's priority_queue engine)
   --patrol-only     only the patrols (otherwise also cooldowns, dialogue and particles)
-  --compare         run both engines on the patrol workload, each in its own process
+  --threads T       corobridge: split the NPCs over T worlds, one executor per thread,
+                    frames in lockstep (default 1)
+  --compare         run both engines on the patrol workload, each in its own process:
+                    corobridge on one thread, on T threads (default: every core) and the
+                    seed-style engine (one thread)
   --json            print one JSON object instead of a summary";
 
 fn main() -> ExitCode {
@@ -54,6 +58,8 @@ struct GameArgs {
     config: GameConfig,
     json: bool,
     compare: bool,
+    /// `--threads`, if given.
+    threads: Option<usize>,
 }
 
 fn parse_game(args: &[String]) -> Result<GameArgs, String> {
@@ -64,6 +70,7 @@ fn parse_game(args: &[String]) -> Result<GameArgs, String> {
         },
         json: false,
         compare: false,
+        threads: None,
     };
     let mut it = args.iter();
     while let Some(arg) = it.next() {
@@ -78,6 +85,14 @@ fn parse_game(args: &[String]) -> Result<GameArgs, String> {
             }
             "--virtual" => parsed.config.virtual_clock = true,
             "--patrol-only" => parsed.config.patrol_only = true,
+            "--threads" => {
+                let threads: usize = parse_number(value("--threads")?)?;
+                if threads == 0 {
+                    return Err("--threads needs at least 1".to_owned());
+                }
+                parsed.threads = Some(threads);
+                parsed.config.threads = threads;
+            }
             "--json" => parsed.json = true,
             "--compare" => parsed.compare = true,
             other => return Err(format!("unknown option {other:?}\n{USAGE}")),
@@ -100,7 +115,8 @@ fn parse_number<T: std::str::FromStr>(text: &str) -> Result<T, String> {
 fn game(args: &[String]) -> Result<(), String> {
     let parsed = parse_game(args)?;
     if parsed.compare {
-        return compare(&parsed.config, parsed.json);
+        let cores = std::thread::available_parallelism().map_or(1, usize::from);
+        return compare(&parsed.config, parsed.threads.unwrap_or(cores), parsed.json);
     }
     let report = run_game(&parsed.config).map_err(|e| e.to_string())?;
     if parsed.json {
@@ -112,11 +128,21 @@ fn game(args: &[String]) -> Result<(), String> {
 }
 
 /// Runs each engine in a child process of its own (so peak RSS is each engine's own) on
-/// the same patrol workload, and prints them side by side.
-fn compare(config: &GameConfig, json: bool) -> Result<(), String> {
+/// the same patrol workload, and prints them side by side: corobridge on one thread, on
+/// `threads` threads (if more than one), and the seed-style engine.
+fn compare(config: &GameConfig, threads: usize, json: bool) -> Result<(), String> {
     let exe = std::env::current_exe().map_err(|e| format!("cannot find own executable: {e}"))?;
+    let mut runs = vec![("corobridge".to_owned(), Engine::Corobridge, 1)];
+    if threads > 1 {
+        runs.push((
+            format!("corobridge_x{threads}"),
+            Engine::Corobridge,
+            threads,
+        ));
+    }
+    runs.push(("seed-style".to_owned(), Engine::SeedStyle, 1));
     let mut reports = Vec::new();
-    for engine in [Engine::Corobridge, Engine::SeedStyle] {
+    for (label, engine, threads) in runs {
         let output = Command::new(&exe)
             .args(["game", "--json", "--patrol-only", "--engine", engine.name()])
             .args([
@@ -124,30 +150,35 @@ fn compare(config: &GameConfig, json: bool) -> Result<(), String> {
                 &config.npcs.to_string(),
                 "--frames",
                 &config.frames.to_string(),
+                "--threads",
+                &threads.to_string(),
             ])
             .args(config.virtual_clock.then_some("--virtual"))
             .output()
             .map_err(|e| format!("cannot run {}: {e}", exe.display()))?;
         if !output.status.success() {
             return Err(format!(
-                "the {} run failed: {}",
-                engine.name(),
+                "the {label} run failed: {}",
                 String::from_utf8_lossy(&output.stderr)
             ));
         }
         let line = String::from_utf8_lossy(&output.stdout).trim().to_owned();
-        reports.push((engine, line));
+        reports.push((label, threads, line));
     }
     if json {
         let parts: Vec<String> = reports
             .iter()
-            .map(|(engine, line)| format!("\"{}\":{line}", engine.name()))
+            .map(|(label, _, line)| format!("\"{label}\":{line}"))
             .collect();
         println!("{{{}}}", parts.join(","));
         return Ok(());
     }
-    let ours = Figures::from_json(&reports[0].1)?;
-    let seed = Figures::from_json(&reports[1].1)?;
+    let figures = reports
+        .iter()
+        .map(|(label, threads, line)| Ok((label.as_str(), *threads, Figures::from_json(line)?)))
+        .collect::<Result<Vec<_>, String>>()?;
+    let (_, _, ours) = &figures[0];
+    let (_, _, seed) = &figures[figures.len() - 1];
     println!(
         "seed's game world, {} patrolling NPCs, {} frames of 16 ms ({} clock), same run:\n",
         config.npcs,
@@ -159,13 +190,14 @@ fn compare(config: &GameConfig, json: bool) -> Result<(), String> {
         }
     );
     println!(
-        "{:<12} {:>12} {:>12} {:>12} {:>14} {:>12}",
-        "engine", "median ms", "p99 ms", "setup ms", "peak RSS MiB", "resumes"
+        "{:<15} {:>8} {:>11} {:>11} {:>10} {:>13} {:>11}",
+        "engine", "threads", "median ms", "p99 ms", "setup ms", "peak RSS MiB", "resumes"
     );
-    for (name, f) in [("corobridge", &ours), ("seed-style", &seed)] {
+    for (label, threads, f) in &figures {
         println!(
-            "{:<12} {:>12.3} {:>12.3} {:>12.1} {:>14.1} {:>12}",
-            name,
+            "{:<15} {:>8} {:>11.3} {:>11.3} {:>10.1} {:>13.1} {:>11}",
+            label,
+            threads,
             f.median,
             f.p99,
             f.setup,
@@ -173,15 +205,26 @@ fn compare(config: &GameConfig, json: bool) -> Result<(), String> {
             f.resumes
         );
     }
+    let budget = |median: f64| if median <= 16.6 { "met" } else { "missed" };
     println!(
-        "\nper frame: corobridge is {:.1}x faster (median); peak RSS ratio {:.2}; 60 FPS budget 16.6 ms: {}",
+        "\nper frame, one thread each: corobridge is {:.1}x faster than seed-style (median); \
+         peak RSS ratio {:.2}; 60 FPS budget 16.6 ms: {}",
         seed.median / ours.median,
         ours.rss / seed.rss,
-        if ours.median <= 16.6 { "met" } else { "missed" }
+        budget(ours.median)
     );
+    if let [_, (label, threads, sharded), _] = figures.as_slice() {
+        println!(
+            "{label}: {threads} worlds with an executor each, one per thread: {:.1}x faster \
+             than seed-style, {:.2}x one corobridge thread; 60 FPS budget: {}",
+            seed.median / sharded.median,
+            ours.median / sharded.median,
+            budget(sharded.median)
+        );
+    }
     println!(
         "same simulation: {}",
-        if ours.checksum == seed.checksum {
+        if figures.iter().all(|(_, _, f)| f.checksum == seed.checksum) {
             "yes (world checksums match)"
         } else {
             "NO: checksums differ"

@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use corobridge::ClockKind;
-use corobridge::game::{GameWorld, SeedStyleWorld, Vec3};
+use corobridge::game::{Engine, GameConfig, GameWorld, SeedStyleWorld, Vec3, run_game};
 
 const FRAME: Duration = Duration::from_millis(16);
 
@@ -227,6 +227,49 @@ fn corobridge_and_the_seed_style_engine_simulate_the_same_world() {
         assert_eq!(a, b, "resumes in frame {frame}");
         assert_eq!(ours.checksum(), seed.checksum(), "frame {frame}");
     }
+}
+
+#[test]
+fn a_world_split_into_shards_on_threads_simulates_the_same_world() {
+    let patrols = |threads| GameConfig {
+        npcs: 1_001,
+        frames: 200,
+        virtual_clock: true,
+        engine: Engine::Corobridge,
+        patrol_only: true,
+        threads,
+    };
+    let one = run_game(&patrols(1)).unwrap();
+    let seed = run_game(&GameConfig {
+        engine: Engine::SeedStyle,
+        ..patrols(1)
+    })
+    .unwrap();
+    assert_eq!(one.checksum, seed.checksum);
+    for threads in [2, 3] {
+        let sharded = run_game(&patrols(threads)).unwrap();
+        assert_eq!(sharded.threads, threads);
+        assert_eq!(sharded.frames, 200);
+        assert_eq!(sharded.resumes, one.resumes, "{threads} shards");
+        assert_eq!(sharded.checksum, one.checksum, "{threads} shards");
+    }
+    // More threads than NPCs: one shard per NPC.
+    let tiny = run_game(&GameConfig {
+        npcs: 2,
+        threads: 8,
+        ..patrols(1)
+    })
+    .unwrap();
+    assert_eq!(tiny.threads, 2);
+
+    // With the extras (cooldowns, dialogue, particles) in the first shard.
+    let full = run_game(&GameConfig {
+        patrol_only: false,
+        threads: 2,
+        ..patrols(1)
+    })
+    .unwrap();
+    assert!(full.resumes > one.resumes);
 }
 
 #[test]

@@ -119,8 +119,12 @@ class world {
   [[nodiscard]] std::int64_t now_ns() const noexcept { return now_ns_; }
   [[nodiscard]] float delta_time() const noexcept { return delta_seconds_; }
 
-  /// A deterministic digest of all positions and progress, to compare two runs.
-  [[nodiscard]] std::uint64_t checksum() const noexcept;
+  /// The digest `checksum` starts from.
+  static constexpr std::uint64_t checksum_basis = 1469598103934665603ull;
+  /// A deterministic digest of all positions and progress, to compare two runs. Continuing
+  /// from `from` (another world's digest) digests worlds split into shards: the shards'
+  /// digests chained in order equal the digest of one world holding them all.
+  [[nodiscard]] std::uint64_t checksum(std::uint64_t from = checksum_basis) const noexcept;
 
  private:
   std::vector<entity_record> entities_;
@@ -135,8 +139,10 @@ class world {
   std::size_t particle_capacity_;
 };
 
-/// Fills `w` with `count` patrolling NPCs on a deterministic set of square routes.
-/// Returns the id of the first NPC created.
-entity_id populate_patrols(world& w, std::size_t count);
+/// Fills `w` with `count` patrolling NPCs on a deterministic set of square routes: NPCs
+/// `skip` to `skip + count - 1` of one deterministic population (so shards of a
+/// population, each in its own world, hold the same NPCs as one world would). Returns the
+/// id of the first NPC created.
+entity_id populate_patrols(world& w, std::size_t count, std::size_t skip = 0);
 
 }  // namespace corobridge::game

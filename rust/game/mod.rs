@@ -30,6 +30,9 @@ use self::world::ffi;
 pub use self::world::ffi::Vec3;
 use crate::{ClockKind, Executor, RootId};
 
+/// Where every world digest starts (`world::checksum_basis` in C++: FNV-1a's offset basis).
+const CHECKSUM_BASIS: u64 = 1_469_598_103_934_665_603;
+
 /// An entity in the world.
 pub type EntityId = u32;
 /// A particle in the world.
@@ -139,7 +142,34 @@ impl GameWorld {
 
     /// Creates `npcs` patrolling NPCs on a deterministic set of routes and starts them.
     pub fn populate(&mut self, npcs: usize) -> Result<(), GameError> {
-        ffi::populate(self.world_mut(), npcs)?;
+        self.populate_shard(0, npcs)
+    }
+
+    /// Creates and starts NPCs `skip .. skip + npcs` of the population that
+    /// [`populate`](GameWorld::populate) makes: a shard of it, for worlds split across
+    /// threads (one world and executor per thread). Chained with
+    /// [`checksum_after`](GameWorld::checksum_after), the shards digest like one world.
+    ///
+    /// ```
+    /// use corobridge::ClockKind;
+    /// use corobridge::game::GameWorld;
+    ///
+    /// let mut whole = GameWorld::new(ClockKind::Virtual, 10, 0).unwrap();
+    /// whole.populate(10).unwrap();
+    /// let mut first = GameWorld::new(ClockKind::Virtual, 4, 0).unwrap();
+    /// first.populate_shard(0, 4).unwrap();
+    /// let mut second = GameWorld::new(ClockKind::Virtual, 6, 0).unwrap();
+    /// second.populate_shard(4, 6).unwrap();
+    /// for world in [&mut whole, &mut first, &mut second] {
+    ///     world.start().unwrap();
+    ///     for _ in 0..100 {
+    ///         world.frame().unwrap();
+    ///     }
+    /// }
+    /// assert_eq!(second.checksum_after(first.checksum()), whole.checksum());
+    /// ```
+    pub fn populate_shard(&mut self, skip: usize, npcs: usize) -> Result<(), GameError> {
+        ffi::populate(self.world_mut(), skip, npcs)?;
         Ok(())
     }
 
@@ -216,7 +246,13 @@ impl GameWorld {
 
     /// A digest of every position and progress counter, to compare two runs.
     pub fn checksum(&self) -> u64 {
-        ffi::checksum(&self.world)
+        ffi::checksum(&self.world, CHECKSUM_BASIS)
+    }
+
+    /// The digest continued from `previous`, the digest of the shards before this one
+    /// (see [`populate_shard`](GameWorld::populate_shard)).
+    pub fn checksum_after(&self, previous: u64) -> u64 {
+        ffi::checksum(&self.world, previous)
     }
 }
 

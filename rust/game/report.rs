@@ -1,6 +1,8 @@
 //! Running the game world for a number of frames and reporting what it cost.
 
 use std::fmt::Write as _;
+use std::sync::Barrier;
+use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use super::{GameError, GameWorld, SeedStyleWorld, Vec3};
@@ -49,6 +51,10 @@ pub struct GameConfig {
     /// Only the patrols (the workload both engines run); otherwise corobridge's world also
     /// runs attack cooldowns, a dialogue and particle bursts.
     pub patrol_only: bool,
+    /// corobridge only: split the NPCs into this many shards, each a world with its own
+    /// executor on its own thread, all stepping the same frame together (a frame lasts
+    /// until the slowest shard is done). The extras run in the first shard. 1: one world.
+    pub threads: usize,
 }
 
 impl Default for GameConfig {
@@ -59,6 +65,7 @@ impl Default for GameConfig {
             virtual_clock: true,
             engine: Engine::Corobridge,
             patrol_only: false,
+            threads: 1,
         }
     }
 }
@@ -74,6 +81,8 @@ pub struct GameReport {
     pub frames: u32,
     /// Virtual clock?
     pub virtual_clock: bool,
+    /// Threads (shards) the NPCs ran on.
+    pub threads: usize,
     /// Coroutine resumes (and Rust polls) over all frames.
     pub resumes: u64,
     /// Time to create the world and start every behaviour.
@@ -98,13 +107,14 @@ impl GameReport {
         let mut out = String::from("{");
         let _ = write!(
             out,
-            "\"engine\":\"{}\",\"npcs\":{},\"frames\":{},\"virtual\":{},\"resumes\":{},\
+            "\"engine\":\"{}\",\"npcs\":{},\"frames\":{},\"virtual\":{},\"threads\":{},\"resumes\":{},\
              \"setup_ms\":{:.3},\"frame_ms_median\":{:.4},\"frame_ms_mean\":{:.4},\
              \"frame_ms_p99\":{:.4},\"frame_ms_max\":{:.4},\"peak_rss_bytes\":{},\"checksum\":{}",
             self.engine.name(),
             self.npcs,
             self.frames,
             self.virtual_clock,
+            self.threads,
             self.resumes,
             self.setup_ms,
             self.frame_ms_median,
@@ -122,11 +132,12 @@ impl GameReport {
     /// A few human-readable lines.
     pub fn summary(&self) -> String {
         format!(
-            "engine {} | {} NPCs | {} frames ({} clock)\n\
+            "engine {} | {} NPCs on {} thread(s) | {} frames ({} clock)\n\
              setup {:.1} ms | frame median {:.3} ms, mean {:.3} ms, p99 {:.3} ms, max {:.3} ms\n\
              {} resumes ({:.1} per frame) | peak RSS {} | checksum {:016x}",
             self.engine.name(),
             self.npcs,
+            self.threads,
             self.frames,
             if self.virtual_clock {
                 "virtual"
@@ -171,16 +182,17 @@ pub fn run_game(config: &GameConfig) -> Result<GameReport, GameError> {
     let mut frame_ms = Vec::with_capacity(config.frames as usize);
     let mut resumes = 0;
     let (setup_ms, checksum) = match config.engine {
+        Engine::Corobridge if config.threads > 1 => {
+            let (setup_ms, sharded_resumes, checksum) = run_sharded(config, setup, &mut frame_ms)?;
+            resumes = sharded_resumes;
+            (setup_ms, checksum)
+        }
         Engine::Corobridge => {
-            let mut world = build_world(config)?;
+            let mut world = build_world(config, 0, config.npcs, true)?;
             let setup_ms = ms(setup.elapsed());
-            let pace = Duration::from_millis(16);
-            let mut next_frame = Instant::now() + pace;
+            let mut pacer = Pacer::new(config);
             for frame in 0..config.frames {
-                if !config.virtual_clock {
-                    std::thread::sleep(next_frame.saturating_duration_since(Instant::now()));
-                    next_frame += pace;
-                }
+                pacer.wait();
                 if !config.patrol_only {
                     extras(&mut world, config.npcs, frame)?;
                 }
@@ -204,6 +216,29 @@ pub fn run_game(config: &GameConfig) -> Result<GameReport, GameError> {
     Ok(finish(config, setup_ms, frame_ms, resumes, checksum))
 }
 
+/// Paces frames at 16 ms on a real clock (on a virtual clock they run back to back).
+struct Pacer {
+    next_frame: Option<Instant>,
+}
+
+impl Pacer {
+    const FRAME: Duration = Duration::from_millis(16);
+
+    fn new(config: &GameConfig) -> Self {
+        Self {
+            next_frame: (!config.virtual_clock).then(|| Instant::now() + Self::FRAME),
+        }
+    }
+
+    /// Sleeps until the next frame is due.
+    fn wait(&mut self) {
+        if let Some(next) = self.next_frame.as_mut() {
+            std::thread::sleep(next.saturating_duration_since(Instant::now()));
+            *next += Self::FRAME;
+        }
+    }
+}
+
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1e3
 }
@@ -222,6 +257,7 @@ fn finish(
         npcs: config.npcs,
         frames: config.frames,
         virtual_clock: config.virtual_clock || config.engine == Engine::SeedStyle,
+        threads: shards(config),
         resumes,
         setup_ms,
         frame_ms_median: percentile(&frame_ms, 0.5),
@@ -237,22 +273,124 @@ fn finish(
 const PARTICLE_BURST: usize = 32;
 const BURST_EVERY: u32 = 30;
 
-fn build_world(config: &GameConfig) -> Result<GameWorld, GameError> {
+/// The shards a run uses (at least one, at most one per NPC).
+fn shards(config: &GameConfig) -> usize {
+    match config.engine {
+        Engine::Corobridge => config.threads.clamp(1, config.npcs.max(1)),
+        Engine::SeedStyle => 1,
+    }
+}
+
+/// Runs the NPCs in `shards(config)` worlds, one per thread, frame by frame in lockstep:
+/// a frame is timed from its start signal until the last shard has finished it. Returns
+/// the setup time, the resumes of all shards and the chained checksum.
+fn run_sharded(
+    config: &GameConfig,
+    setup: Instant,
+    frame_ms: &mut Vec<f64>,
+) -> Result<(f64, u64, u64), GameError> {
+    let shards = shards(config);
+    // Every thread (shards and this one) meets at each barrier, whatever happened to it,
+    // so that one failing shard cannot leave the others waiting.
+    let ready = Barrier::new(shards + 1);
+    let start = Barrier::new(shards + 1);
+    let done = Barrier::new(shards + 1);
+    std::thread::scope(|scope| {
+        let (ready, start, done) = (&ready, &start, &done);
+        let mut previous_link = None;
+        let mut workers = Vec::with_capacity(shards);
+        for shard in 0..shards {
+            let skip = config.npcs * shard / shards;
+            let count = config.npcs * (shard + 1) / shards - skip;
+            // Each shard hands its checksum on to the next: the chain digests the shards
+            // in order, like one world.
+            let (send, receive) = mpsc::channel::<Option<u64>>();
+            let before = previous_link.replace(receive);
+            workers.push(
+                scope.spawn(move || -> Result<(u64, Option<u64>), GameError> {
+                    let mut error = None;
+                    let mut world = build_world(config, skip, count, shard == 0)
+                        .map_err(|e| error = Some(e))
+                        .ok();
+                    ready.wait();
+                    let mut resumes = 0;
+                    for frame in 0..config.frames {
+                        start.wait();
+                        if let Some(w) = world.as_mut() {
+                            let step = if shard == 0 && !config.patrol_only {
+                                extras(w, count, frame).and_then(|()| w.frame())
+                            } else {
+                                w.frame()
+                            };
+                            match step {
+                                Ok(n) => resumes += n,
+                                Err(e) => {
+                                    error = Some(e);
+                                    world = None;
+                                }
+                            }
+                        }
+                        done.wait();
+                    }
+                    let from = match before {
+                        None => Some(None),
+                        Some(link) => link.recv().ok().flatten().map(Some),
+                    };
+                    let checksum = match (from, world.as_ref()) {
+                        (Some(None), Some(w)) => Some(w.checksum()),
+                        (Some(Some(h)), Some(w)) => Some(w.checksum_after(h)),
+                        _ => None,
+                    };
+                    let _ = send.send(checksum);
+                    match error {
+                        Some(e) => Err(e),
+                        None => Ok((resumes, checksum)),
+                    }
+                }),
+            );
+        }
+        ready.wait();
+        let setup_ms = ms(setup.elapsed());
+        let mut pacer = Pacer::new(config);
+        for _ in 0..config.frames {
+            pacer.wait();
+            let began = Instant::now();
+            start.wait();
+            done.wait();
+            frame_ms.push(ms(began.elapsed()));
+        }
+        let mut resumes = 0;
+        let mut checksum = None;
+        for worker in workers {
+            let (n, last) = worker
+                .join()
+                .map_err(|_| GameError::World("a shard thread panicked".to_owned()))??;
+            resumes += n;
+            checksum = last;
+        }
+        let checksum =
+            checksum.ok_or_else(|| GameError::World("a shard produced no checksum".to_owned()))?;
+        Ok((setup_ms, resumes, checksum))
+    })
+}
+
+fn build_world(
+    config: &GameConfig,
+    skip: usize,
+    npcs: usize,
+    with_extras: bool,
+) -> Result<GameWorld, GameError> {
     let clock = if config.virtual_clock {
         ClockKind::Virtual
     } else {
         ClockKind::Real
     };
     let bursts = (config.frames / BURST_EVERY + 1) as usize;
-    let particles = if config.patrol_only {
-        0
-    } else {
-        bursts * PARTICLE_BURST
-    };
-    let extra_npcs = usize::from(!config.patrol_only);
-    let mut world = GameWorld::new(clock, config.npcs + extra_npcs, particles)?;
-    world.populate(config.npcs)?;
-    if !config.patrol_only {
+    let extras = with_extras && !config.patrol_only;
+    let particles = if extras { bursts * PARTICLE_BURST } else { 0 };
+    let mut world = GameWorld::new(clock, npcs + usize::from(extras), particles)?;
+    world.populate_shard(skip, npcs)?;
+    if extras {
         let quest_giver = world.create_npc(Vec3::default(), 1.0, &[Vec3::default()])?;
         world.start_dialogue(
             quest_giver,

@@ -42,7 +42,7 @@ pub(crate) mod ffi {
             position: Vec3,
             lifetime_seconds: f32,
         ) -> Result<u32>;
-        fn populate(w: Pin<&mut EngineWorld>, npcs: usize) -> Result<usize>;
+        fn populate(w: Pin<&mut EngineWorld>, skip: usize, npcs: usize) -> Result<usize>;
         fn cancel_behavior(w: Pin<&mut EngineWorld>, id: u64) -> bool;
         fn set_action(w: Pin<&mut EngineWorld>, action: &str, pressed: bool);
         fn frame(w: Pin<&mut EngineWorld>) -> Result<u64>;
@@ -57,7 +57,7 @@ pub(crate) mod ffi {
         fn particle_alpha(w: &EngineWorld, particle: u32) -> Result<f32>;
         fn particle_alive(w: &EngineWorld, particle: u32) -> Result<bool>;
         fn alive_particles(w: &EngineWorld) -> usize;
-        fn checksum(w: &EngineWorld) -> u64;
+        fn checksum(w: &EngineWorld, from: u64) -> u64;
 
         fn new_seed_style_world(npcs: usize) -> Result<UniquePtr<SeedStyleWorld>>;
         fn seed_style_frame(w: Pin<&mut SeedStyleWorld>) -> u64;
