@@ -2,9 +2,10 @@
 //!
 //! Every registration is `now + delay` with a monotonic `now`, so the deadlines within one
 //! lane (one delay) never decrease: a lane is a queue of 8-byte entries appended at the back
-//! and fired from the front, kept in 32 KiB chunks shared through a pool, so the queue's
-//! memory follows the number of pending timers (a million coroutines each waiting one frame
-//! cost 8 bytes each) and a frame is one sequential sweep. Lanes are merged by a small heap keyed by (deadline, registration sequence) of
+//! and fired from the front, in a ring that grows by doubling and is given back when the
+//! lane drains, so the queue's memory follows the number of pending timers (a million
+//! coroutines each waiting one frame cost 8 to 16 bytes each) and a frame is one sequential
+//! sweep. Lanes are merged by a small heap keyed by (deadline, registration sequence) of
 //! their first pending run, which makes equal deadlines fire in registration order across
 //! lanes too. A registration is identified by its lane and its position there; positions are
 //! never reused, so a stale id can never cancel another timer.
@@ -58,116 +59,107 @@ struct Run {
     end: u64,
 }
 
-/// Entries per chunk (32 KiB).
-const CHUNK: usize = 4096;
-/// Free chunks kept for reuse; beyond that they go back to the allocator.
-const MAX_FREE_CHUNKS: usize = 32;
+/// A drained lane keeps its ring up to this many entries (32 KiB); a bigger one goes back
+/// to the allocator, so memory follows the pending timers.
+const KEEP_RING: usize = 4096;
 
-/// Chunks of entries, recycled between lanes.
-#[derive(Default)]
-struct ChunkPool {
-    free: Vec<Box<[u64]>>,
-}
-
-impl ChunkPool {
-    fn take(&mut self) -> Box<[u64]> {
-        self.free
-            .pop()
-            .unwrap_or_else(|| vec![EMPTY; CHUNK].into_boxed_slice())
-    }
-
-    fn give(&mut self, chunk: Box<[u64]>) {
-        if self.free.len() < MAX_FREE_CHUNKS {
-            self.free.push(chunk);
-        }
-    }
-}
-
-/// A queue of entries in chunks.
+/// A lane's entries: a ring indexed by absolute position (`position & mask`), so a
+/// registration's position is its address in the lane for as long as it is pending, and
+/// push, pop and lookup are a mask and an index. Grows by doubling (at most twice the
+/// pending entries).
 #[derive(Default)]
 struct Slots {
-    chunks: VecDeque<Box<[u64]>>,
-    /// Index of the first entry in `chunks[0]`.
-    head: usize,
-    len: usize,
+    /// Power-of-two length, or empty.
+    ring: Box<[u64]>,
+    /// Position of the first pending entry (positions only grow: never reused).
+    head: u64,
+    /// One past the last.
+    tail: u64,
 }
 
 impl Slots {
     fn len(&self) -> usize {
-        self.len
+        (self.tail - self.head) as usize
     }
 
     fn is_empty(&self) -> bool {
-        self.len == 0
+        self.head == self.tail
     }
 
-    fn get_mut(&mut self, index: usize) -> Option<&mut u64> {
-        if index >= self.len {
+    #[inline]
+    fn index_of(&self, position: u64) -> usize {
+        (position & (self.ring.len() as u64).wrapping_sub(1)) as usize
+    }
+
+    /// The entry at `position`, if it is pending.
+    fn at_mut(&mut self, position: u64) -> Option<&mut u64> {
+        if position < self.head || position >= self.tail {
             return None;
         }
-        let at = self.head + index;
-        Some(&mut self.chunks[at / CHUNK][at % CHUNK])
+        let index = self.index_of(position);
+        self.ring.get_mut(index)
     }
 
-    fn get(&self, index: usize) -> Option<u64> {
-        if index >= self.len {
+    /// The `offset`-th entry from the front.
+    #[inline]
+    fn get(&self, offset: usize) -> Option<u64> {
+        if offset >= self.len() {
             return None;
         }
-        let at = self.head + index;
-        Some(self.chunks[at / CHUNK][at % CHUNK])
+        self.ring
+            .get(self.index_of(self.head + offset as u64))
+            .copied()
     }
 
-    fn push_back(&mut self, value: u64, pool: &mut ChunkPool) {
-        let at = self.head + self.len;
-        if at / CHUNK == self.chunks.len() {
-            self.chunks.push_back(pool.take());
+    /// Appends `value`; returns its position.
+    #[inline]
+    fn push_back(&mut self, value: u64) -> u64 {
+        if self.len() == self.ring.len() {
+            self.grow();
         }
-        self.chunks[at / CHUNK][at % CHUNK] = value;
-        self.len += 1;
+        let position = self.tail;
+        let index = self.index_of(position);
+        self.ring[index] = value;
+        self.tail += 1;
+        position
     }
 
-    fn pop_front(&mut self, pool: &mut ChunkPool) -> Option<u64> {
-        if self.len == 0 {
+    #[cold]
+    fn grow(&mut self) {
+        let size = (self.ring.len() * 2).max(64);
+        let mut ring = vec![EMPTY; size].into_boxed_slice();
+        for position in self.head..self.tail {
+            ring[(position & (size as u64 - 1)) as usize] = self.ring[self.index_of(position)];
+        }
+        self.ring = ring;
+    }
+
+    #[inline]
+    fn pop_front(&mut self) -> Option<u64> {
+        if self.is_empty() {
             return None;
         }
-        let value = std::mem::replace(&mut self.chunks[0][self.head], EMPTY);
+        let index = self.index_of(self.head);
+        let value = std::mem::replace(&mut self.ring[index], EMPTY);
         self.head += 1;
-        self.len -= 1;
-        if self.len == 0 {
-            // Empty: keep one chunk and start again at its beginning.
-            self.head = 0;
-            while self.chunks.len() > 1 {
-                if let Some(chunk) = self.chunks.pop_back() {
-                    pool.give(chunk);
-                }
-            }
-        } else if self.head == CHUNK {
-            if let Some(chunk) = self.chunks.pop_front() {
-                pool.give(chunk);
-            }
-            self.head = 0;
+        if self.is_empty() && self.ring.len() > KEEP_RING {
+            self.ring = Box::default();
         }
         Some(value)
     }
 
-    /// Takes every entry out (their storage goes back to the pool).
-    fn drain_into(&mut self, out: &mut impl FnMut(u64), pool: &mut ChunkPool) {
-        while let Some(value) = self.pop_front(pool) {
-            out(value);
-        }
-        while let Some(chunk) = self.chunks.pop_back() {
-            pool.give(chunk);
-        }
+    /// Drops every entry (positions stay unique: the tail does not move back).
+    fn clear(&mut self) {
+        self.head = self.tail;
+        self.ring = Box::default();
     }
 }
 
 struct Lane {
-    /// The delay this lane serves (lanes are recycled when empty; `base` keeps growing, so
-    /// positions stay unique).
+    /// The delay this lane serves (lanes are recycled when empty; positions only grow, so
+    /// they stay unique).
     delay: u64,
     slots: Slots,
-    /// Position of the first entry.
-    base: u64,
     runs: VecDeque<Run>,
     /// True while the lane's first run has an entry in the heap.
     queued: bool,
@@ -176,7 +168,6 @@ struct Lane {
 /// See the module documentation.
 pub(crate) struct TimerQueue {
     lanes: Vec<Lane>,
-    pool: ChunkPool,
     /// Prefetch hints: a coroutine function (the resume-function word at the start of its
     /// frames) → the offset in its frames of a pointer to the data it touches on resuming.
     hints: HashMap<usize, usize>,
@@ -196,7 +187,6 @@ impl TimerQueue {
     pub(crate) fn new() -> Self {
         Self {
             lanes: Vec::new(),
-            pool: ChunkPool::default(),
             hints: HashMap::new(),
             last_hint: (0, 0),
             free_lanes: Vec::new(),
@@ -238,7 +228,6 @@ impl TimerQueue {
                         self.lanes.push(Lane {
                             delay,
                             slots: Slots::default(),
-                            base: 0,
                             runs: VecDeque::new(),
                             queued: false,
                         });
@@ -307,8 +296,7 @@ impl TimerQueue {
         let seq = self.seq;
         self.seq += 1;
         let lane = &mut self.lanes[lane_id as usize];
-        let position = lane.base + lane.slots.len() as u64;
-        lane.slots.push_back(raw, &mut self.pool);
+        let position = lane.slots.push_back(raw);
         match lane.runs.back_mut() {
             Some(run) if run.deadline == deadline && run.end == position => run.end += 1,
             _ => {
@@ -338,9 +326,10 @@ impl TimerQueue {
     }
 
     fn slot_mut(&mut self, key: TimerKey) -> Option<&mut u64> {
-        let lane = self.lanes.get_mut(key.lane as usize)?;
-        let index = key.position.checked_sub(lane.base)?;
-        lane.slots.get_mut(usize::try_from(index).ok()?)
+        self.lanes
+            .get_mut(key.lane as usize)?
+            .slots
+            .at_mut(key.position)
     }
 
     /// Records a prefetch hint for the coroutine function whose frames start with `key`.
@@ -406,11 +395,10 @@ impl TimerQueue {
     /// Takes the next registration of a detached run.
     pub(crate) fn fire_next(&mut self, lane_id: u32, end: u64) -> Fire {
         let lane = &mut self.lanes[lane_id as usize];
-        if lane.base >= end {
+        if lane.slots.head >= end {
             return Fire::End;
         }
-        let raw = lane.slots.pop_front(&mut self.pool).unwrap_or(EMPTY);
-        lane.base += 1;
+        let raw = lane.slots.pop_front().unwrap_or(EMPTY);
         if raw == EMPTY {
             return Fire::Skip;
         }
@@ -475,8 +463,7 @@ impl TimerQueue {
     /// awaiters find the executor gone); wakers are dropped. Allocates nothing.
     pub(crate) fn clear(&mut self) {
         for lane in &mut self.lanes {
-            lane.base += lane.slots.len() as u64;
-            lane.slots.drain_into(&mut |_| {}, &mut self.pool);
+            lane.slots.clear();
             lane.runs = VecDeque::new();
             lane.queued = false;
         }
@@ -559,9 +546,9 @@ mod tests {
     }
 
     #[test]
-    fn lanes_span_many_chunks_and_release_them() {
+    fn lanes_grow_and_release_their_ring() {
         let mut q = TimerQueue::new();
-        let n = 3 * CHUNK + 17;
+        let n = 3 * KEEP_RING + 17;
         let keys: Vec<TimerKey> = (1..=n).map(|i| q.insert(0, 16, frame(i))).collect();
         for key in keys.iter().step_by(1000) {
             assert!(q.cancel(*key).is_some());
@@ -569,12 +556,17 @@ mod tests {
         let expected: Vec<usize> = (1..=n).filter(|i| (i - 1) % 1000 != 0).collect();
         assert_eq!(fire_all(&mut q, 16), expected);
         assert_eq!(q.len(), 0);
-        assert!(q.pool.free.len() >= 3, "fired chunks went back to the pool");
-        // The lane keeps working (and reusing chunks) afterwards.
-        for i in 1..=CHUNK + 1 {
+        assert!(
+            q.lanes
+                .iter()
+                .all(|lane| lane.slots.ring.len() <= KEEP_RING),
+            "a drained lane gave its big ring back"
+        );
+        // The lane keeps working (and growing again) afterwards.
+        for i in 1..=KEEP_RING + 1 {
             q.insert(16, 16, frame(i));
         }
-        assert_eq!(fire_all(&mut q, 32).len(), CHUNK + 1);
+        assert_eq!(fire_all(&mut q, 32).len(), KEEP_RING + 1);
     }
 
     #[test]
