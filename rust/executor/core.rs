@@ -52,6 +52,13 @@ pub(crate) enum LoopError {
     WrongThread,
 }
 
+/// When a frame's timer fires: after a delay or at a deadline (nanoseconds).
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum TimerWhen {
+    After(u64),
+    At(u64),
+}
+
 /// How many timer entries ahead of the one firing have their frame prefetched, and (half
 /// as far) the data their coroutine's prefetch hint points at.
 const PREFETCH_AHEAD: usize = 16;
@@ -219,20 +226,33 @@ impl Core {
         self.timers.borrow_mut().cancel(key)
     }
 
-    /// Records that coroutines of the function `frame` belongs to keep a pointer to their
-    /// hot data at `hint` (an address inside `frame`).
+    /// Registers a suspended C++ frame to resume at `when`. A non-null `hint` (an address
+    /// inside `frame`) records that coroutines of the function `frame` belongs to keep a
+    /// pointer to their hot data there, for the timer queue to prefetch.
     ///
     /// # Safety
     ///
     /// `frame` must be a live coroutine frame, suspended.
-    pub(crate) unsafe fn add_prefetch_hint(&self, frame: NonNull<c_void>, hint: *const c_void) {
+    #[inline]
+    pub(crate) unsafe fn add_frame_timer(
+        &self,
+        when: TimerWhen,
+        frame: NonNull<c_void>,
+        hint: *const c_void,
+    ) -> TimerKey {
+        let mut timers = self.timers.borrow_mut();
         let offset = hint.addr().wrapping_sub(frame.as_ptr().addr());
-        if (16..4096).contains(&offset) && offset.is_multiple_of(8) {
+        if !hint.is_null() && (16..4096).contains(&offset) && offset.is_multiple_of(8) {
             // SAFETY: a suspended frame's first word (its resume function) is readable.
             let key = unsafe { frame.as_ptr().cast::<usize>().read() };
             if key != 0 {
-                self.timers.borrow_mut().add_hint(key, offset);
+                timers.add_hint(key, offset);
             }
+        }
+        let now = self.now.get();
+        match when {
+            TimerWhen::After(delay) => timers.insert(now, delay, Target::Frame(frame)),
+            TimerWhen::At(deadline) => timers.insert_at(now, deadline, Target::Frame(frame)),
         }
     }
 
@@ -375,10 +395,16 @@ impl Core {
     }
 
     /// Destroys roots that finished or were cancelled during the last resumption.
+    #[inline]
     fn after_resume(&self) {
-        if !self.reap.replace(false) {
-            return;
+        if self.reap.get() {
+            self.reap();
         }
+    }
+
+    #[cold]
+    fn reap(&self) {
+        self.reap.set(false);
         loop {
             let finished = self.finished.take();
             let doomed = self.doomed.take();

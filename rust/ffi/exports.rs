@@ -15,7 +15,7 @@ use super::abi::{
     corobridge_waker,
 };
 use crate::error::ErrorSink;
-use crate::executor::core::{Core, thread_mark};
+use crate::executor::core::{Core, TimerWhen, thread_mark};
 use crate::executor::cpp_waker::{self, CppWaker};
 use crate::executor::registry::{self, Lookup};
 use crate::executor::run_queue::{self, KIND_FRAME};
@@ -94,11 +94,9 @@ pub unsafe extern "C" fn corobridge_rs_timer_add_after(
     // SAFETY: forwarded contract.
     match (current_core(), NonNull::new(frame), unsafe { id.as_mut() }) {
         (Some(core), Some(frame), Some(id)) => {
-            if !hint.is_null() {
-                // SAFETY: the frame is suspended (we are in its awaiter's await_suspend).
-                unsafe { core.add_prefetch_hint(frame, hint) };
-            }
-            let key = core.add_timer(clamp_nanos(delay_ns), Target::Frame(frame));
+            let when = TimerWhen::After(clamp_nanos(delay_ns));
+            // SAFETY: the frame is suspended (we are in its awaiter's await_suspend).
+            let key = unsafe { core.add_frame_timer(when, frame, hint) };
             write_id(core, key, id);
             0
         }
@@ -119,11 +117,9 @@ pub unsafe extern "C" fn corobridge_rs_timer_add_at(
     // SAFETY: forwarded contract.
     match (current_core(), NonNull::new(frame), unsafe { id.as_mut() }) {
         (Some(core), Some(frame), Some(id)) => {
-            if !hint.is_null() {
-                // SAFETY: the frame is suspended (we are in its awaiter's await_suspend).
-                unsafe { core.add_prefetch_hint(frame, hint) };
-            }
-            let key = core.add_timer_at(clamp_nanos(deadline_ns), Target::Frame(frame));
+            let when = TimerWhen::At(clamp_nanos(deadline_ns));
+            // SAFETY: the frame is suspended (we are in its awaiter's await_suspend).
+            let key = unsafe { core.add_frame_timer(when, frame, hint) };
             write_id(core, key, id);
             0
         }
