@@ -2,9 +2,9 @@
 //!
 //! Every registration is `now + delay` with a monotonic `now`, so the deadlines within one
 //! lane (one delay) never decrease: a lane is a queue of 8-byte entries appended at the back
-//! and fired from the front, in a ring that grows by doubling and is given back when the
-//! lane drains, so the queue's memory follows the number of pending timers (a million
-//! coroutines each waiting one frame cost 8 to 16 bytes each) and a frame is one sequential
+//! and fired from the front, in a ring of 32 KiB chunks that holds only chunks with pending
+//! entries, so the queue's memory follows the number of pending timers (a million
+//! coroutines each waiting one frame cost 8 bytes each) and a frame is one sequential
 //! sweep. Lanes are merged by a small heap keyed by (deadline, registration sequence) of
 //! their first pending run, which makes equal deadlines fire in registration order across
 //! lanes too. A registration is identified by its lane and its position there; positions are
@@ -59,18 +59,32 @@ struct Run {
     end: u64,
 }
 
-/// A drained lane keeps its ring up to this many entries (32 KiB); a bigger one goes back
-/// to the allocator, so memory follows the pending timers.
-const KEEP_RING: usize = 4096;
+/// Entries per chunk (32 KiB), a power of two.
+const CHUNK_BITS: u32 = 12;
+const CHUNK: usize = 1 << CHUNK_BITS;
+const CHUNK_MASK: u64 = CHUNK as u64 - 1;
 
-/// A lane's entries: a ring indexed by absolute position (`position & mask`), so a
-/// registration's position is its address in the lane for as long as it is pending, and
-/// push, pop and lookup are a mask and an index. Grows by doubling (at most twice the
-/// pending entries).
+type Chunk = Box<[u64; CHUNK]>;
+
+fn new_chunk() -> Chunk {
+    let chunk = vec![EMPTY; CHUNK].into_boxed_slice();
+    // A boxed slice of exactly CHUNK entries converts to a boxed array.
+    chunk
+        .try_into()
+        .unwrap_or_else(|_| unreachable!("a chunk has CHUNK entries"))
+}
+
+/// A lane's entries, addressed by absolute position: a ring of 32 KiB chunks (chunk
+/// `position >> CHUNK_BITS` sits at that number modulo the ring's length, the entry at
+/// `position & CHUNK_MASK` in it). A registration's position is its address for as long as
+/// it is pending; push, pop and lookup are shifts, masks and two loads; only chunks holding
+/// pending entries are kept (plus one spare), so memory follows the pending timers.
 #[derive(Default)]
 struct Slots {
     /// Power-of-two length, or empty.
-    ring: Box<[u64]>,
+    chunks: Vec<Option<Chunk>>,
+    /// The last chunk given up, kept for the next one needed.
+    spare: Option<Chunk>,
     /// Position of the first pending entry (positions only grow: never reused).
     head: u64,
     /// One past the last.
@@ -87,8 +101,21 @@ impl Slots {
     }
 
     #[inline]
-    fn index_of(&self, position: u64) -> usize {
-        (position & (self.ring.len() as u64).wrapping_sub(1)) as usize
+    fn chunk_index(&self, position: u64) -> usize {
+        ((position >> CHUNK_BITS) & (self.chunks.len() as u64).wrapping_sub(1)) as usize
+    }
+
+    #[inline]
+    fn entry(&self, position: u64) -> Option<u64> {
+        let chunk = self.chunks.get(self.chunk_index(position))?.as_ref()?;
+        Some(chunk[(position & CHUNK_MASK) as usize])
+    }
+
+    #[inline]
+    fn entry_mut(&mut self, position: u64) -> Option<&mut u64> {
+        let index = self.chunk_index(position);
+        let chunk = self.chunks.get_mut(index)?.as_mut()?;
+        Some(&mut chunk[(position & CHUNK_MASK) as usize])
     }
 
     /// The entry at `position`, if it is pending.
@@ -96,8 +123,7 @@ impl Slots {
         if position < self.head || position >= self.tail {
             return None;
         }
-        let index = self.index_of(position);
-        self.ring.get_mut(index)
+        self.entry_mut(position)
     }
 
     /// The `offset`-th entry from the front.
@@ -106,32 +132,43 @@ impl Slots {
         if offset >= self.len() {
             return None;
         }
-        self.ring
-            .get(self.index_of(self.head + offset as u64))
-            .copied()
+        self.entry(self.head + offset as u64)
     }
 
     /// Appends `value`; returns its position.
     #[inline]
     fn push_back(&mut self, value: u64) -> u64 {
-        if self.len() == self.ring.len() {
-            self.grow();
-        }
         let position = self.tail;
-        let index = self.index_of(position);
-        self.ring[index] = value;
+        if position & CHUNK_MASK == 0 || self.chunks.is_empty() {
+            self.add_chunk();
+        }
+        if let Some(slot) = self.entry_mut(position) {
+            *slot = value;
+        }
         self.tail += 1;
         position
     }
 
+    /// Makes sure the chunk of `tail` is there (growing the ring when it is full).
     #[cold]
-    fn grow(&mut self) {
-        let size = (self.ring.len() * 2).max(64);
-        let mut ring = vec![EMPTY; size].into_boxed_slice();
-        for position in self.head..self.tail {
-            ring[(position & (size as u64 - 1)) as usize] = self.ring[self.index_of(position)];
+    fn add_chunk(&mut self) {
+        let first = self.head >> CHUNK_BITS;
+        let last = self.tail >> CHUNK_BITS;
+        if self.chunks.len() as u64 <= last - first {
+            let size = (self.chunks.len() * 2).max(4);
+            let mut chunks: Vec<Option<Chunk>> = (0..size).map(|_| None).collect();
+            for number in first..=last {
+                let old = self.chunk_index(number << CHUNK_BITS);
+                if let Some(chunk) = self.chunks.get_mut(old).and_then(Option::take) {
+                    chunks[(number & (size as u64 - 1)) as usize] = Some(chunk);
+                }
+            }
+            self.chunks = chunks;
         }
-        self.ring = ring;
+        let index = self.chunk_index(self.tail);
+        if self.chunks[index].is_none() {
+            self.chunks[index] = Some(self.spare.take().unwrap_or_else(new_chunk));
+        }
     }
 
     #[inline]
@@ -139,19 +176,30 @@ impl Slots {
         if self.is_empty() {
             return None;
         }
-        let index = self.index_of(self.head);
-        let value = std::mem::replace(&mut self.ring[index], EMPTY);
+        let position = self.head;
+        let value = self
+            .entry_mut(position)
+            .map_or(EMPTY, |slot| std::mem::replace(slot, EMPTY));
         self.head += 1;
-        if self.is_empty() && self.ring.len() > KEEP_RING {
-            self.ring = Box::default();
+        if self.head & CHUNK_MASK == 0 {
+            // Past the end of its chunk: give the chunk up.
+            let index = self.chunk_index(position);
+            self.spare = self.chunks[index].take();
         }
         Some(value)
     }
 
-    /// Drops every entry (positions stay unique: the tail does not move back).
+    /// Drops every entry and chunk (positions stay unique: the tail does not move back).
     fn clear(&mut self) {
         self.head = self.tail;
-        self.ring = Box::default();
+        self.chunks = Vec::new();
+        self.spare = None;
+    }
+
+    /// Chunks held (pending ones and the spare).
+    #[cfg(test)]
+    fn chunks_held(&self) -> usize {
+        self.chunks.iter().flatten().count() + usize::from(self.spare.is_some())
     }
 }
 
@@ -546,9 +594,9 @@ mod tests {
     }
 
     #[test]
-    fn lanes_grow_and_release_their_ring() {
+    fn lanes_span_many_chunks_and_release_them() {
         let mut q = TimerQueue::new();
-        let n = 3 * KEEP_RING + 17;
+        let n = 3 * CHUNK + 17;
         let keys: Vec<TimerKey> = (1..=n).map(|i| q.insert(0, 16, frame(i))).collect();
         for key in keys.iter().step_by(1000) {
             assert!(q.cancel(*key).is_some());
@@ -557,16 +605,14 @@ mod tests {
         assert_eq!(fire_all(&mut q, 16), expected);
         assert_eq!(q.len(), 0);
         assert!(
-            q.lanes
-                .iter()
-                .all(|lane| lane.slots.ring.len() <= KEEP_RING),
-            "a drained lane gave its big ring back"
+            q.lanes.iter().all(|lane| lane.slots.chunks_held() <= 2),
+            "a drained lane keeps at most its current chunk and a spare"
         );
         // The lane keeps working (and growing again) afterwards.
-        for i in 1..=KEEP_RING + 1 {
+        for i in 1..=CHUNK + 1 {
             q.insert(16, 16, frame(i));
         }
-        assert_eq!(fire_all(&mut q, 32).len(), KEEP_RING + 1);
+        assert_eq!(fire_all(&mut q, 32).len(), CHUNK + 1);
     }
 
     #[test]
