@@ -109,9 +109,9 @@ const BINDINGS: &[Bindings] = &[
     Bindings {
         header: "include/corobridge/fiber_scenarios.h",
         output: "rust/ffi/fiber_scenarios_abi.rs",
-        allowlist: "corobridge_fiber_scn_.*|corobridge_seed_.*|corobridge_fiber_(counters|callback)",
+        allowlist: "corobridge_fiber_scn_.*|corobridge_seed_.*|corobridge_fiber_(counters|callback|switch_fn)",
         imported: &[],
-        unwind: "corobridge_fiber_scn_.*|corobridge_seed_.*|corobridge_fiber_callback",
+        unwind: "corobridge_fiber_scn_.*|corobridge_seed_.*|corobridge_fiber_(callback|switch_fn)",
     },
 ];
 

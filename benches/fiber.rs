@@ -41,6 +41,20 @@ fn switches(c: &mut Criterion) {
         })
     });
 
+    // The same corosensei switch made from C++ ten ordinary calls deep, through a plain
+    // Rust function that suspends the yielder: what a C++ yield costs on corosensei alone,
+    // without corobridge's fiber (types, exception state, unwinding, current fiber).
+    let raw_counters = s::Counters::new();
+    let mut raw_cpp = Coroutine::<i32, i32, ()>::new(move |yielder, value| {
+        let _ = s::switch_at_depth(10, value, -1, &mut |v| yielder.suspend(v), &raw_counters);
+    });
+    group.bench_function("corosensei_raw_from_cpp_depth_10", |b| {
+        b.iter(|| match raw_cpp.resume(black_box(1)) {
+            CoroutineResult::Yield(v) => v,
+            CoroutineResult::Return(()) => unreachable!("loops forever"),
+        })
+    });
+
     let rust = Fiber::<i32, i32, ()>::new(|mut value| {
         loop {
             value = fiber::yield_value::<i32, i32>(value + 1).expect("inside the fiber");

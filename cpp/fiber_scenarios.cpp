@@ -65,6 +65,16 @@ void write_string(void* out, const std::string& text) {
   return value;
 }
 
+[[gnu::noinline]] std::int32_t switch_loop(std::int32_t depth, std::int32_t value,
+                                           std::int32_t rounds,
+                                           corobridge_fiber_switch_fn switch_fn, void* context,
+                                           corobridge_fiber_counters* counters) {
+  guard g(counters);
+  if (depth > 1) return switch_loop(depth - 1, value, rounds, switch_fn, context, counters);
+  for (std::int32_t i = 0; rounds < 0 || i < rounds; ++i) value = switch_fn(context, value + 1);
+  return value;
+}
+
 template <typename T, typename Transform>
 [[gnu::noinline]] T echo(T value, std::int32_t rounds, int depth, Transform transform) {
   if (depth > 0) return echo(std::move(value), rounds, depth - 1, transform);
@@ -145,6 +155,14 @@ std::int32_t corobridge_fiber_scn_yield_at_depth(std::int32_t depth, std::int32_
                                                  std::int32_t rounds,
                                                  corobridge_fiber_counters* counters) {
   return yield_loop(depth, start, rounds, counters);
+}
+
+std::int32_t corobridge_fiber_scn_switch_at_depth(std::int32_t depth, std::int32_t start,
+                                                  std::int32_t rounds,
+                                                  corobridge_fiber_switch_fn switch_fn,
+                                                  void* context,
+                                                  corobridge_fiber_counters* counters) {
+  return switch_loop(depth, start, rounds, switch_fn, context, counters);
 }
 
 std::int32_t corobridge_fiber_scn_echo_unit(std::int32_t rounds) {

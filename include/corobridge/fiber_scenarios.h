@@ -46,6 +46,11 @@ typedef struct corobridge_fiber_counters {
 /** A Rust callback called from C++ inside a fiber. */
 typedef int32_t (*corobridge_fiber_callback)(void *context);
 
+/** A Rust function that suspends a coroutine corobridge does not manage (a raw corosensei
+ * one, the baseline of the fiber bench): hands `value` to its resumer and returns the next
+ * resume input. */
+typedef int32_t (*corobridge_fiber_switch_fn)(void *context, int32_t value);
+
 /**
  * Recurses `depth` calls deep (a counted guard in each frame), then `rounds` times:
  * v = yield<int32_t>(v + 1), starting from v = `start`. Returns the last v. Negative
@@ -53,6 +58,15 @@ typedef int32_t (*corobridge_fiber_callback)(void *context);
  */
 int32_t corobridge_fiber_scn_yield_at_depth(int32_t depth, int32_t start, int32_t rounds,
                                             corobridge_fiber_counters *counters);
+
+/**
+ * As corobridge_fiber_scn_yield_at_depth, but every switch is v = switch_fn(context, v + 1):
+ * C++ calling a plain Rust function that switches stacks, without corobridge::fiber::yield
+ * (the bench's like-for-like corosensei baseline).
+ */
+int32_t corobridge_fiber_scn_switch_at_depth(int32_t depth, int32_t start, int32_t rounds,
+                                             corobridge_fiber_switch_fn switch_fn,
+                                             void *context, corobridge_fiber_counters *counters);
 
 /* Echoes: `rounds` times, yield the current value from a few calls deep and replace it
  * with the resume input, transformed (bool: !x, i32: 2x, i64: -x, u64: x + 1, f64: x / 2,

@@ -74,6 +74,12 @@ const _: () = {
 pub type corobridge_fiber_callback = ::std::option::Option<
     unsafe extern "C-unwind" fn(context: *mut ::std::os::raw::c_void) -> i32,
 >;
+/** A Rust function that suspends a coroutine corobridge does not manage (a raw corosensei
+ one, the baseline of the fiber bench): hands `value` to its resumer and returns the next
+ resume input.*/
+pub type corobridge_fiber_switch_fn = ::std::option::Option<
+    unsafe extern "C-unwind" fn(context: *mut ::std::os::raw::c_void, value: i32) -> i32,
+>;
 unsafe extern "C-unwind" {
     /** Recurses `depth` calls deep (a counted guard in each frame), then `rounds` times:
  v = yield<int32_t>(v + 1), starting from v = `start`. Returns the last v. Negative
@@ -82,6 +88,19 @@ unsafe extern "C-unwind" {
         depth: i32,
         start: i32,
         rounds: i32,
+        counters: *mut corobridge_fiber_counters,
+    ) -> i32;
+}
+unsafe extern "C-unwind" {
+    /** As corobridge_fiber_scn_yield_at_depth, but every switch is v = switch_fn(context, v + 1):
+ C++ calling a plain Rust function that switches stacks, without corobridge::fiber::yield
+ (the bench's like-for-like corosensei baseline).*/
+    pub fn corobridge_fiber_scn_switch_at_depth(
+        depth: i32,
+        start: i32,
+        rounds: i32,
+        switch_fn: corobridge_fiber_switch_fn,
+        context: *mut ::std::os::raw::c_void,
         counters: *mut corobridge_fiber_counters,
     ) -> i32;
 }

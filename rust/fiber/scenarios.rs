@@ -104,6 +104,55 @@ pub fn yield_at_depth(
     })
 }
 
+/// Like [`yield_at_depth`], but each step calls `switch(v + 1)`, a plain Rust closure,
+/// from the innermost C++ frame instead of `corobridge::fiber::yield`: the fiber bench's
+/// baseline, where the closure suspends a raw corosensei coroutine. Runs anywhere (no
+/// corobridge fiber needed).
+///
+/// ```
+/// use corobridge::fiber::scenarios::{self, Counters};
+///
+/// let counters = Counters::new();
+/// let mut calls = Vec::new();
+/// let last = scenarios::switch_at_depth(10, 0, 3, &mut |v| { calls.push(v); v * 2 }, &counters);
+/// assert_eq!(calls, [1, 3, 7]);
+/// assert_eq!(last, 14);
+/// assert_eq!(counters.alive(), 0);
+/// ```
+pub fn switch_at_depth<F: FnMut(i32) -> i32>(
+    depth: i32,
+    start: i32,
+    rounds: i32,
+    switch: &mut F,
+    counters: &Counters,
+) -> i32 {
+    /// Calls the closure behind `context`.
+    ///
+    /// # Safety
+    ///
+    /// `context` must be the `&mut F` passed below, alive for the call.
+    unsafe extern "C-unwind" fn call<F: FnMut(i32) -> i32>(
+        context: *mut c_void,
+        value: i32,
+    ) -> i32 {
+        // SAFETY: caller's contract.
+        let switch = unsafe { &mut *context.cast::<F>() };
+        switch(value)
+    }
+    // SAFETY: `call::<F>` gets the closure it was written for, which outlives the call, as
+    // do the counters; a panic in the closure unwinds through the C++ frames ("C-unwind").
+    unsafe {
+        abi::corobridge_fiber_scn_switch_at_depth(
+            depth,
+            start,
+            rounds,
+            Some(call::<F>),
+            ptr::from_mut(switch).cast(),
+            counters.as_ptr(),
+        )
+    }
+}
+
 /// `rounds` unit yields from three C++ calls deep; returns `rounds`. For `Fiber<(), (), _>`.
 pub fn echo_unit(rounds: i32) -> Result<i32, FiberError> {
     // SAFETY: on a fiber's stack.
