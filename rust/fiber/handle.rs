@@ -46,16 +46,29 @@ impl<Y, R> FiberStep<Y, R> {
     }
 }
 
-type Coro<R> = Coroutine<(), Suspension, Result<R, FiberError>, DefaultStack>;
+/// The coroutine under a fiber: it yields only a [`Suspension`] marker and returns nothing
+/// (values travel through the cell's slots), so a switch moves no more than a byte.
+type Coro = Coroutine<(), Suspension, (), DefaultStack>;
+
+/// How a switch into the fiber ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Switched {
+    /// It suspended.
+    Suspended(Suspension),
+    /// It returned: its result is in the output slot.
+    Returned,
+}
 
 struct FiberCell<I, Y, R> {
     header: Header,
     /// The resume input on its way in, and the yielded value on its way out.
     input: UnsafeCell<Option<I>>,
     yielded: UnsafeCell<Option<Y>>,
+    /// What the body returned (or how it failed), once it has.
+    output: UnsafeCell<Option<Result<R, FiberError>>>,
     /// `None` once finished (its stack went back to the pool). Touched only while the
     /// header's state is not `Running`, or by the resume that set it to `Running`.
-    coroutine: UnsafeCell<Option<Coro<R>>>,
+    coroutine: UnsafeCell<Option<Coro>>,
     pool: Option<StackPool>,
 }
 
@@ -147,6 +160,7 @@ impl<I: 'static, Y: 'static, R: 'static> Fiber<I, Y, R> {
             ));
             (&raw mut (*raw).input).write(UnsafeCell::new(None));
             (&raw mut (*raw).yielded).write(UnsafeCell::new(None));
+            (&raw mut (*raw).output).write(UnsafeCell::new(None));
             (&raw mut (*raw).coroutine).write(UnsafeCell::new(None));
             (&raw mut (*raw).pool).write(pool);
             (*raw).header.input_slot.set((*raw).input.get().cast());
@@ -154,11 +168,13 @@ impl<I: 'static, Y: 'static, R: 'static> Fiber<I, Y, R> {
             cell.assume_init()
         };
         let header: *const Header = &cell.header;
+        let output = cell.output.get();
         let coroutine =
             Coroutine::with_stack(stack, move |yielder: &Yielder<(), Suspension>, ()| {
-                // SAFETY: the header lives in the boxed cell, which owns the coroutine and so
-                // outlives it; its input slot is the cell's `Option<I>`.
-                unsafe { base::run::<F, I, R>(header, yielder, body) }
+                // SAFETY: the header and the output slot live in the boxed cell, which owns
+                // the coroutine and so outlives it; its input slot is the cell's
+                // `Option<I>`; nothing else touches the output slot while the body runs.
+                unsafe { *output = Some(base::run::<F, I, R>(header, yielder, body)) }
             });
         *cell.coroutine.get_mut() = Some(coroutine);
         Self { cell }
@@ -177,16 +193,26 @@ impl<I: 'static, Y: 'static, R: 'static> Fiber<I, Y, R> {
     #[inline]
     pub fn resume(&self, input: I) -> Result<FiberStep<Y, R>, FiberError> {
         match self.switch(input)? {
-            CoroutineResult::Yield(Suspension::Value) => self
-                .take_yielded()
-                .map(FiberStep::Yielded)
-                .ok_or(FiberError::NotPolled),
-            CoroutineResult::Yield(Suspension::Pending) => Err(FiberError::NotPolled),
-            CoroutineResult::Return(result) => result.map(FiberStep::Returned),
+            // (A match, not `ok_or`: that would build and drop an error on every yield.)
+            Switched::Suspended(Suspension::Value) => match self.take_yielded() {
+                Some(value) => Ok(FiberStep::Yielded(value)),
+                None => Err(FiberError::NotPolled),
+            },
+            Switched::Suspended(Suspension::Pending) => Err(FiberError::NotPolled),
+            Switched::Returned => self.take_output().map(FiberStep::Returned),
         }
     }
 
     /// The value the fiber left in its yield slot.
+    /// The body's result, after the switch that saw it return.
+    fn take_output(&self) -> Result<R, FiberError> {
+        // SAFETY: the fiber finished: nothing else touches its output slot.
+        match unsafe { (*self.cell.output.get()).take() } {
+            Some(output) => output,
+            None => Err(FiberError::Finished),
+        }
+    }
+
     #[inline]
     fn take_yielded(&self) -> Option<Y> {
         if let Some(view) = self.cell.header.yield_view.take() {
@@ -233,10 +259,7 @@ impl<I: 'static, Y: 'static, R: 'static> Fiber<I, Y, R> {
     /// One switch into the fiber and back, with its C++ exception state and the current
     /// fiber swapped in and out around it.
     #[inline]
-    fn switch(
-        &self,
-        input: I,
-    ) -> Result<CoroutineResult<Suspension, Result<R, FiberError>>, FiberError> {
+    fn switch(&self, input: I) -> Result<Switched, FiberError> {
         let header = &self.cell.header;
         match header.state.get() {
             State::Running => return Err(FiberError::AlreadyRunning),
@@ -269,11 +292,11 @@ impl<I: 'static, Y: 'static, R: 'static> Fiber<I, Y, R> {
         match result {
             Ok(CoroutineResult::Yield(suspension)) => {
                 header.state.set(State::Suspended);
-                Ok(CoroutineResult::Yield(suspension))
+                Ok(Switched::Suspended(suspension))
             }
-            Ok(CoroutineResult::Return(result)) => {
+            Ok(CoroutineResult::Return(())) => {
                 self.recycle();
-                Ok(CoroutineResult::Return(result))
+                Ok(Switched::Returned)
             }
             Err(payload) => {
                 self.recycle();
@@ -385,13 +408,13 @@ impl<R: 'static> Future for Fiber<(), (), R> {
         let result = self.switch(());
         header.context.set(ptr::null_mut());
         match result {
-            Ok(CoroutineResult::Yield(Suspension::Pending)) => Poll::Pending,
-            Ok(CoroutineResult::Yield(Suspension::Value)) => {
+            Ok(Switched::Suspended(Suspension::Pending)) => Poll::Pending,
+            Ok(Switched::Suspended(Suspension::Value)) => {
                 let _ = self.take_yielded();
                 cx.waker().wake_by_ref();
                 Poll::Pending
             }
-            Ok(CoroutineResult::Return(result)) => Poll::Ready(result),
+            Ok(Switched::Returned) => Poll::Ready(self.take_output()),
             Err(error) => Poll::Ready(Err(error)),
         }
     }

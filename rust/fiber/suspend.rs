@@ -67,7 +67,9 @@ pub fn in_fiber() -> bool {
 #[inline]
 pub fn yield_value<I: 'static, Y: 'static>(value: Y) -> Result<I, FiberError> {
     // SAFETY: used only below, on the running fiber's stack.
-    let header = unsafe { current::current() }.ok_or(FiberError::NotInFiber)?;
+    let Some(header) = (unsafe { current::current() }) else {
+        return Err(FiberError::NotInFiber);
+    };
     check_types::<I, Y>(header)?;
     header.continue_unwinding();
     // SAFETY: the yield slot is the fiber's `Option<Y>` (types checked above); nothing
@@ -76,7 +78,10 @@ pub fn yield_value<I: 'static, Y: 'static>(value: Y) -> Result<I, FiberError> {
     header.suspend(Suspension::Value);
     header.continue_unwinding();
     // SAFETY: the input slot is the fiber's `Option<I>`; the resume filled it.
-    unsafe { (*header.input_slot.get().cast::<Option<I>>()).take() }.ok_or(FiberError::NotPolled)
+    match unsafe { (*header.input_slot.get().cast::<Option<I>>()).take() } {
+        Some(input) => Ok(input),
+        None => Err(FiberError::NotPolled),
+    }
 }
 
 fn check_types<I: 'static, Y: 'static>(header: &Header) -> Result<(), FiberError> {
