@@ -322,7 +322,7 @@ pub fn sleep_then_add(
 }
 
 /// `fiber::await` of a C++ task that sleeps then throws `std::logic_error`; C++ catches
-/// the original exception and describes it as "<type>: <what>".
+/// the original exception and describes it as `"<type>: <what>"`.
 pub fn await_throwing_task(delay_ms: i64) -> Result<String, FiberError> {
     inside(|| {
         let mut out = MaybeUninit::<String>::uninit();
@@ -371,7 +371,7 @@ pub fn recurse(depth: i64) -> Result<i64, FiberError> {
     inside(|| unsafe { abi::corobridge_fiber_scn_recurse(depth) })
 }
 
-/// Calls `corobridge::fiber::yield()` and describes what it threw as "<type>: <what>"
+/// Calls `corobridge::fiber::yield()` and describes what it threw as `"<type>: <what>"`
 /// (outside a fiber: `corobridge::fiber::not_in_fiber`). Inside a fiber that yields `()`
 /// it really yields, and returns "no exception".
 pub fn yield_outside() -> String {
