@@ -45,7 +45,7 @@ namespace detail {
 template <typename Resume>
 Resume yield_view(const corobridge_fiber_value& view) {
   constexpr std::uint32_t resume_kind = value_kind<Resume>::value;
-  corobridge_fiber_value input{};
+  corobridge_fiber_value input;  // written by a successful yield
   const int status = corobridge_rs_fiber_yield(&view, resume_kind, &input);
   if (status != COROBRIDGE_FIBER_OK) [[unlikely]] {
     throw_status(status, view.kind, resume_kind, "yield");

@@ -106,8 +106,8 @@ unsafe extern "C" {
 unsafe extern "C-unwind" {
     /** Suspends the running fiber, handing `yielded` to whoever resumed it. Nothing is copied
  on the way: the view is borrowed, and the resumer converts it to its Rust type while the
- fiber is suspended, so the value it points to must stay alive and unchanged until this
- call returns. On COROBRIDGE_FIBER_OK, `*input` is a view of the resume input (of
+ fiber is suspended, so the view and the value it points to must stay alive and unchanged
+ until this call returns. On COROBRIDGE_FIBER_OK, `*input` is a view of the resume input (of
  `resume_kind`; data NULL for unit), valid until the fiber next suspends or returns:
  copy it out first. Both kinds are checked before anything happens. Returns OK, or
  NOT_IN_FIBER / YIELD_TYPE / RESUME_TYPE (nothing happened) or UNWIND (the fiber is

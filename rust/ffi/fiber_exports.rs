@@ -50,8 +50,8 @@ pub unsafe extern "C" fn corobridge_rs_fiber_kinds(out: *mut corobridge_fiber_ki
 
 /// # Safety
 ///
-/// `yielded` must be null or a valid view whose data stays alive and unchanged until this
-/// call returns; `input` null (the input is not read) or valid for writing.
+/// `yielded` must be null or a valid view which, with its data, stays alive and unchanged
+/// until this call returns; `input` null (the input is not read) or valid for writing.
 #[unsafe(no_mangle)]
 pub unsafe extern "C-unwind" fn corobridge_rs_fiber_yield(
     yielded: *const corobridge_fiber_value,

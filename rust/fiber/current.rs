@@ -85,7 +85,8 @@ pub(crate) struct Header {
     /// A value yielded from C++, not yet converted: a view borrowed from the suspended
     /// C++ yield's frame, which the resumer converts to `Y` (so a C++ yield copies nothing
     /// and calls nothing type-specific on the fiber's side of the switch).
-    pub(crate) yield_view: Cell<Option<corobridge_fiber_value>>,
+    /// (Null when there is none.)
+    pub(crate) yield_view: Cell<*const corobridge_fiber_value>,
     /// A view of the resume input in the input slot, set by every resume, for a C++ yield
     /// to read (kind `COROBRIDGE_FIBER_VALUE_RUST` when C++ cannot read `I`).
     pub(crate) input_view: Cell<corobridge_fiber_value>,
@@ -119,7 +120,7 @@ impl Header {
             yielder: Cell::new(ptr::null()),
             input_slot: Cell::new(ptr::null_mut()),
             yield_slot: Cell::new(ptr::null_mut()),
-            yield_view: Cell::new(None),
+            yield_view: Cell::new(ptr::null()),
             input_view: Cell::new(value::NO_VIEW),
             context: Cell::new(ptr::null_mut()),
             unwinding: Cell::new(None),

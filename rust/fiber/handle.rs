@@ -215,10 +215,12 @@ impl<I: 'static, Y: 'static, R: 'static> Fiber<I, Y, R> {
 
     #[inline]
     fn take_yielded(&self) -> Option<Y> {
-        if let Some(view) = self.cell.header.yield_view.take() {
-            // SAFETY: a C++ yield left the view; the value it borrows lives in that yield's
-            // frame, suspended until the next resume (and the kind matched `Y`'s there).
-            return unsafe { value::from_view::<Y>(&view) };
+        let view = self.cell.header.yield_view.replace(ptr::null());
+        if !view.is_null() {
+            // SAFETY: a C++ yield left the view; it and the value it borrows live in that
+            // yield's frames, suspended until the next resume (and the kind matched `Y`'s
+            // there).
+            return unsafe { value::from_view::<Y>(&*view) };
         }
         // SAFETY: the fiber is suspended: nothing else touches its slots.
         unsafe { (*self.cell.yielded.get()).take() }
@@ -272,7 +274,7 @@ impl<I: 'static, Y: 'static, R: 'static> Fiber<I, Y, R> {
             return Err(FiberError::Finished);
         };
         header.state.set(State::Running);
-        header.yield_view.set(None);
+        header.yield_view.set(ptr::null());
         // SAFETY: the fiber is not running: nothing else touches its slots. The input view
         // borrows the slot's value, which stays there until the next resume replaces it.
         unsafe {

@@ -113,8 +113,8 @@ fn check_types<I: 'static, Y: 'static>(header: &Header) -> Result<(), FiberError
 ///
 /// # Safety
 ///
-/// `header` is the running fiber's; `yielded` a valid view whose data stays alive and
-/// unchanged until this call returns.
+/// `header` is the running fiber's; `yielded` a valid view which, with the data it points
+/// to, stays alive and unchanged until this call returns.
 #[inline]
 pub(crate) unsafe fn cpp_yield(
     header: &Header,
@@ -132,7 +132,7 @@ pub(crate) unsafe fn cpp_yield(
     if header.destroying.get() || header.is_unwinding() {
         return status::UNWIND;
     }
-    header.yield_view.set(Some(*yielded));
+    header.yield_view.set(yielded);
     header.suspend(Suspension::Value);
     if header.destroying.get() {
         // Resumed only to be destroyed: C++ unwinds its frames with `forced_unwind`, and
