@@ -39,12 +39,16 @@ pub(crate) trait StepResult: Sized + Send + 'static {
     unsafe fn from_cpp(value: *mut c_void, write: corobridge_write_fn, state: *mut u64) -> Self;
 }
 
-/// The step's exception, if it threw.
+/// The step's exception, if it threw. A step that threw passes no writer: only then is
+/// the state word read.
 ///
 /// # Safety
 ///
 /// As for [`StepResult::from_cpp`].
-unsafe fn exception(state: *mut u64) -> Option<CppException> {
+unsafe fn exception(write: corobridge_write_fn, state: *mut u64) -> Option<CppException> {
+    if write.is_some() {
+        return None;
+    }
     let state = NonNull::new(state)?;
     // SAFETY: live during the final suspend; accessed atomically.
     let word = unsafe { AtomicU64::from_ptr(state.as_ptr()) }.load(Ordering::Acquire);
@@ -86,12 +90,9 @@ impl<T: BridgeValue> StepResult for Result<T, Error> {
     }
 
     unsafe fn from_cpp(value: *mut c_void, write: corobridge_write_fn, state: *mut u64) -> Self {
-        // A task that threw passes no writer: only then can there be an exception.
-        if write.is_none() {
-            // SAFETY: forwarded contract.
-            if let Some(e) = unsafe { exception(state) } {
-                return Err(Error::Cpp(e));
-            }
+        // SAFETY: forwarded contract.
+        if let Some(e) = unsafe { exception(write, state) } {
+            return Err(Error::Cpp(e));
         }
         // SAFETY: forwarded contract.
         unsafe { take(value, write) }.map_err(Error::Cpp)
@@ -107,11 +108,9 @@ impl<T: BridgeValue> StepResult for Result<Option<T>, Error> {
     }
 
     unsafe fn from_cpp(value: *mut c_void, write: corobridge_write_fn, state: *mut u64) -> Self {
-        if write.is_none() {
-            // SAFETY: forwarded contract.
-            if let Some(e) = unsafe { exception(state) } {
-                return Err(Error::Cpp(e));
-            }
+        // SAFETY: forwarded contract.
+        if let Some(e) = unsafe { exception(write, state) } {
+            return Err(Error::Cpp(e));
         }
         if value.is_null() {
             return Ok(None);

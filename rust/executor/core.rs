@@ -215,13 +215,6 @@ impl Core {
             .insert(self.now.get(), delay, target)
     }
 
-    /// Registers `target` to fire at `deadline`.
-    pub(crate) fn add_timer_at(&self, deadline: u64, target: Target) -> TimerKey {
-        self.timers
-            .borrow_mut()
-            .insert_at(self.now.get(), deadline, target)
-    }
-
     pub(crate) fn cancel_timer(&self, key: TimerKey) -> Option<Target> {
         self.timers.borrow_mut().cancel(key)
     }

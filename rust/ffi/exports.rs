@@ -19,7 +19,7 @@ use crate::executor::core::{Core, TimerWhen, thread_mark};
 use crate::executor::cpp_waker::{self, CppWaker};
 use crate::executor::registry::{self, Lookup};
 use crate::executor::run_queue::{self, KIND_FRAME};
-use crate::executor::timer::{Target, TimerKey};
+use crate::executor::timer::TimerKey;
 use crate::executor::{ClockKind, Executor, RootId};
 use crate::{CppException, executor};
 
@@ -80,10 +80,36 @@ fn current_core<'a>() -> Option<&'a Core> {
     Some(unsafe { core.as_ref() })
 }
 
+/// Registers a suspended frame's timer on `core` and writes its id: 0, or -1 when there is
+/// no executor (or it is not this thread's), no frame or no id.
+///
 /// # Safety
 ///
 /// `frame` must be a suspended frame that stays alive (or cancels) until the timer fires;
-/// `hint` null or an address inside `frame`; `id` must be valid for writing.
+/// `hint` null or an address inside `frame`; `id` null or valid for writing.
+unsafe fn add_frame_timer(
+    core: Option<&Core>,
+    when: TimerWhen,
+    frame: *mut c_void,
+    hint: *const c_void,
+    id: *mut corobridge_timer_id,
+) -> c_int {
+    // SAFETY: forwarded contract.
+    match (core, NonNull::new(frame), unsafe { id.as_mut() }) {
+        (Some(core), Some(frame), Some(id)) => {
+            // SAFETY: the frame is suspended (we are in its awaiter's await_suspend, or
+            // its owner schedules it); the hint is null or inside it.
+            let key = unsafe { core.add_frame_timer(when, frame, hint) };
+            write_id(core, key, id);
+            0
+        }
+        _ => -1,
+    }
+}
+
+/// # Safety
+///
+/// As [`add_frame_timer`].
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn corobridge_rs_timer_add_after(
     delay_ns: i64,
@@ -91,22 +117,14 @@ pub unsafe extern "C" fn corobridge_rs_timer_add_after(
     hint: *const c_void,
     id: *mut corobridge_timer_id,
 ) -> c_int {
+    let when = TimerWhen::After(clamp_nanos(delay_ns));
     // SAFETY: forwarded contract.
-    match (current_core(), NonNull::new(frame), unsafe { id.as_mut() }) {
-        (Some(core), Some(frame), Some(id)) => {
-            let when = TimerWhen::After(clamp_nanos(delay_ns));
-            // SAFETY: the frame is suspended (we are in its awaiter's await_suspend).
-            let key = unsafe { core.add_frame_timer(when, frame, hint) };
-            write_id(core, key, id);
-            0
-        }
-        _ => -1,
-    }
+    unsafe { add_frame_timer(current_core(), when, frame, hint, id) }
 }
 
 /// # Safety
 ///
-/// As [`corobridge_rs_timer_add_after`].
+/// As [`add_frame_timer`].
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn corobridge_rs_timer_add_at(
     deadline_ns: i64,
@@ -114,22 +132,14 @@ pub unsafe extern "C" fn corobridge_rs_timer_add_at(
     hint: *const c_void,
     id: *mut corobridge_timer_id,
 ) -> c_int {
+    let when = TimerWhen::At(clamp_nanos(deadline_ns));
     // SAFETY: forwarded contract.
-    match (current_core(), NonNull::new(frame), unsafe { id.as_mut() }) {
-        (Some(core), Some(frame), Some(id)) => {
-            let when = TimerWhen::At(clamp_nanos(deadline_ns));
-            // SAFETY: the frame is suspended (we are in its awaiter's await_suspend).
-            let key = unsafe { core.add_frame_timer(when, frame, hint) };
-            write_id(core, key, id);
-            0
-        }
-        _ => -1,
-    }
+    unsafe { add_frame_timer(current_core(), when, frame, hint, id) }
 }
 
 /// # Safety
 ///
-/// `executor` must be null or a live executor; otherwise as [`corobridge_rs_timer_add_after`].
+/// `executor` must be null or a live executor; otherwise as [`add_frame_timer`].
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn corobridge_rs_executor_timer_at(
     executor: *mut corobridge_executor,
@@ -137,17 +147,9 @@ pub unsafe extern "C" fn corobridge_rs_executor_timer_at(
     frame: *mut c_void,
     id: *mut corobridge_timer_id,
 ) -> c_int {
-    // SAFETY: forwarded contract.
-    match (unsafe { own_core(executor) }, NonNull::new(frame), unsafe {
-        id.as_mut()
-    }) {
-        (Some(core), Some(frame), Some(id)) => {
-            let key = core.add_timer_at(clamp_nanos(deadline_ns), Target::Frame(frame));
-            write_id(core, key, id);
-            0
-        }
-        _ => -1,
-    }
+    let when = TimerWhen::At(clamp_nanos(deadline_ns));
+    // SAFETY: forwarded contract; no hint.
+    unsafe { add_frame_timer(own_core(executor), when, frame, std::ptr::null(), id) }
 }
 
 /// # Safety

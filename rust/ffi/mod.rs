@@ -5,41 +5,24 @@
 //! ABI (`include/corobridge/fiber.h`) has its own generated `fiber_abi` and `fiber_exports`,
 //! and the C++ code run inside fibers by the tests its own `fiber_scenarios_abi`.
 
-#[rustfmt::skip]
-#[allow(
-    non_camel_case_types,
-    non_upper_case_globals,
-    dead_code,
-    unnecessary_transmutes,
-    clippy::all,
-    clippy::pedantic,
-    missing_docs
-)]
-pub(crate) mod abi;
+/// Declares committed bindgen output modules, with the lints generated code needs.
+macro_rules! generated {
+    ($($name:ident),*) => {$(
+        #[rustfmt::skip]
+        #[allow(
+            non_camel_case_types,
+            non_upper_case_globals,
+            dead_code,
+            unnecessary_transmutes,
+            clippy::all,
+            clippy::pedantic,
+            missing_docs
+        )]
+        pub(crate) mod $name;
+    )*};
+}
 
-#[rustfmt::skip]
-#[allow(
-    non_camel_case_types,
-    non_upper_case_globals,
-    dead_code,
-    unnecessary_transmutes,
-    clippy::all,
-    clippy::pedantic,
-    missing_docs
-)]
-pub(crate) mod fiber_abi;
-
-#[rustfmt::skip]
-#[allow(
-    non_camel_case_types,
-    non_upper_case_globals,
-    dead_code,
-    unnecessary_transmutes,
-    clippy::all,
-    clippy::pedantic,
-    missing_docs
-)]
-pub(crate) mod fiber_scenarios_abi;
+generated!(abi, fiber_abi, fiber_scenarios_abi);
 
 mod exports;
 mod fiber_exports;

@@ -30,9 +30,6 @@ use self::world::ffi;
 pub use self::world::ffi::Vec3;
 use crate::{ClockKind, Executor, RootId};
 
-/// Where every world digest starts (`world::checksum_basis` in C++: FNV-1a's offset basis).
-const CHECKSUM_BASIS: u64 = 1_469_598_103_934_665_603;
-
 /// An entity in the world.
 pub type EntityId = u32;
 /// A particle in the world.
@@ -244,9 +241,13 @@ impl GameWorld {
         ffi::alive_particles(&self.world)
     }
 
+    /// Where every world digest starts (`world::checksum_basis` in C++: FNV-1a's offset
+    /// basis): `checksum()` is `checksum_after(GameWorld::CHECKSUM_BASIS)`.
+    pub const CHECKSUM_BASIS: u64 = 1_469_598_103_934_665_603;
+
     /// A digest of every position and progress counter, to compare two runs.
     pub fn checksum(&self) -> u64 {
-        ffi::checksum(&self.world, CHECKSUM_BASIS)
+        self.checksum_after(Self::CHECKSUM_BASIS)
     }
 
     /// The digest continued from `previous`, the digest of the shards before this one

@@ -290,73 +290,32 @@ fn run_sharded(
     frame_ms: &mut Vec<f64>,
 ) -> Result<(f64, u64, u64), GameError> {
     let shards = shards(config);
-    // Every thread (shards and this one) meets at each barrier, whatever happened to it,
-    // so that one failing shard cannot leave the others waiting.
-    let ready = Barrier::new(shards + 1);
-    let start = Barrier::new(shards + 1);
-    let done = Barrier::new(shards + 1);
+    let lockstep = Lockstep::new(shards + 1);
     std::thread::scope(|scope| {
-        let (ready, start, done) = (&ready, &start, &done);
+        let lockstep = &lockstep;
         let mut previous_link = None;
         let mut workers = Vec::with_capacity(shards);
         for shard in 0..shards {
             let skip = config.npcs * shard / shards;
             let count = config.npcs * (shard + 1) / shards - skip;
-            // Each shard hands its checksum on to the next: the chain digests the shards
-            // in order, like one world.
-            let (send, receive) = mpsc::channel::<Option<u64>>();
-            let before = previous_link.replace(receive);
-            workers.push(
-                scope.spawn(move || -> Result<(u64, Option<u64>), GameError> {
-                    let mut error = None;
-                    let mut world = build_world(config, skip, count, shard == 0)
-                        .map_err(|e| error = Some(e))
-                        .ok();
-                    ready.wait();
-                    let mut resumes = 0;
-                    for frame in 0..config.frames {
-                        start.wait();
-                        if let Some(w) = world.as_mut() {
-                            let step = if shard == 0 && !config.patrol_only {
-                                extras(w, count, frame).and_then(|()| w.frame())
-                            } else {
-                                w.frame()
-                            };
-                            match step {
-                                Ok(n) => resumes += n,
-                                Err(e) => {
-                                    error = Some(e);
-                                    world = None;
-                                }
-                            }
-                        }
-                        done.wait();
-                    }
-                    let from = match before {
-                        None => Some(None),
-                        Some(link) => link.recv().ok().flatten().map(Some),
-                    };
-                    let checksum = match (from, world.as_ref()) {
-                        (Some(None), Some(w)) => Some(w.checksum()),
-                        (Some(Some(h)), Some(w)) => Some(w.checksum_after(h)),
-                        _ => None,
-                    };
-                    let _ = send.send(checksum);
-                    match error {
-                        Some(e) => Err(e),
-                        None => Ok((resumes, checksum)),
-                    }
-                }),
-            );
+            let (next_link, receive) = mpsc::channel();
+            let shard = Shard {
+                index: shard,
+                skip,
+                count,
+                digest_before: previous_link.replace(receive),
+                digest_after: next_link,
+            };
+            workers.push(scope.spawn(move || shard.run(config, lockstep)));
         }
-        ready.wait();
+        lockstep.ready.wait();
         let setup_ms = ms(setup.elapsed());
         let mut pacer = Pacer::new(config);
         for _ in 0..config.frames {
             pacer.wait();
             let began = Instant::now();
-            start.wait();
-            done.wait();
+            lockstep.start.wait();
+            lockstep.done.wait();
             frame_ms.push(ms(began.elapsed()));
         }
         let mut resumes = 0;
@@ -372,6 +331,89 @@ fn run_sharded(
             checksum.ok_or_else(|| GameError::World("a shard produced no checksum".to_owned()))?;
         Ok((setup_ms, resumes, checksum))
     })
+}
+
+/// The barriers at which the shards and the timing thread meet: setup done, frame start,
+/// frame done. Every thread reaches each of them whatever happened to it, so that a failing
+/// shard cannot leave the others waiting.
+struct Lockstep {
+    ready: Barrier,
+    start: Barrier,
+    done: Barrier,
+}
+
+impl Lockstep {
+    fn new(threads: usize) -> Self {
+        Self {
+            ready: Barrier::new(threads),
+            start: Barrier::new(threads),
+            done: Barrier::new(threads),
+        }
+    }
+}
+
+/// One shard of a sharded run: NPCs `skip .. skip + count` in a world of its own.
+struct Shard {
+    index: usize,
+    skip: usize,
+    count: usize,
+    /// The digest of the shards before this one (none for the first; `None` received: one
+    /// of them failed), so that the chain digests the shards in order, like one world.
+    digest_before: Option<mpsc::Receiver<Option<u64>>>,
+    digest_after: mpsc::Sender<Option<u64>>,
+}
+
+impl Shard {
+    /// Builds the world, runs every frame in lockstep, and hands the digest on. Returns the
+    /// resumes and the digest so far.
+    fn run(
+        self,
+        config: &GameConfig,
+        lockstep: &Lockstep,
+    ) -> Result<(u64, Option<u64>), GameError> {
+        let mut error = None;
+        let mut world = build_world(config, self.skip, self.count, self.index == 0)
+            .map_err(|e| error = Some(e))
+            .ok();
+        lockstep.ready.wait();
+        let mut resumes = 0;
+        for frame in 0..config.frames {
+            lockstep.start.wait();
+            if let Some(w) = world.as_mut() {
+                match self.step(w, config, frame) {
+                    Ok(n) => resumes += n,
+                    Err(e) => {
+                        error = Some(e);
+                        world = None;
+                    }
+                }
+            }
+            lockstep.done.wait();
+        }
+        let before = match self.digest_before {
+            None => Some(GameWorld::CHECKSUM_BASIS),
+            Some(link) => link.recv().ok().flatten(),
+        };
+        let digest = before.zip(world.as_ref()).map(|(h, w)| w.checksum_after(h));
+        let _ = self.digest_after.send(digest);
+        match error {
+            Some(e) => Err(e),
+            None => Ok((resumes, digest)),
+        }
+    }
+
+    /// One frame; the first shard also runs the extras.
+    fn step(
+        &self,
+        world: &mut GameWorld,
+        config: &GameConfig,
+        frame: u32,
+    ) -> Result<u64, GameError> {
+        if self.index == 0 && !config.patrol_only {
+            extras(world, self.count, frame)?;
+        }
+        world.frame()
+    }
 }
 
 fn build_world(
