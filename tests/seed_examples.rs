@@ -45,10 +45,12 @@ fn async_workflow_receives_42_then_hello() {
         ]
     );
     // Both futures run in parallel (200 ms in all, not 300), and awaiting them blocked no
-    // thread of ours: the executor slept until the waiter pool woke it.
+    // thread of ours: the executor slept until the waiter pool woke it. The first await
+    // always waits; the second finds its future ready when the machine (or valgrind) is
+    // slow enough between the two awaits, so only one wake is certain.
     let elapsed = start.elapsed();
     assert!(elapsed >= Duration::from_millis(200), "{elapsed:?}");
-    assert!(executor.stats().remote_wakes >= 2);
+    assert!(executor.stats().remote_wakes >= 1);
 }
 
 #[test]
