@@ -44,7 +44,7 @@ where
 {
     // SAFETY: caller's contract.
     let header = unsafe { &*header };
-    header.yielder.set(ptr::from_ref(yielder));
+    header.started(yielder);
     // SAFETY: the input slot is the fiber's `Option<I>`, filled by the first resume.
     let input = unsafe { (*header.input_slot.get().cast::<Option<I>>()).take() };
     let mut frame = BodyFrame {

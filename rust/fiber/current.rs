@@ -105,6 +105,8 @@ pub(crate) struct Header {
     pub(crate) swallowed: Cell<bool>,
     /// The fiber's C++ exception state while it does not run.
     pub(crate) eh: Cell<EhState>,
+    /// The resumer's C++ exception state while the fiber runs.
+    pub(crate) resumer_eh: Cell<EhState>,
     /// This thread's live C++ exception state.
     pub(crate) eh_live: NonNull<EhState>,
     pub(crate) types: Types,
@@ -128,6 +130,7 @@ impl Header {
             destroying: Cell::new(false),
             swallowed: Cell::new(false),
             eh: Cell::new(exception_state::EMPTY),
+            resumer_eh: Cell::new(exception_state::EMPTY),
             eh_live: exception_state::thread_state(),
             types,
             stack,
@@ -146,7 +149,28 @@ impl Header {
         // SAFETY: set by the body before any code on the fiber's stack can call this; the
         // yielder lives on the fiber's stack for as long as the fiber.
         let yielder = unsafe { &*self.yielder.get() };
+        // SAFETY: this thread's state (fibers never migrate); only Rust runs between the
+        // swaps and the switch.
+        unsafe { exception_state::suspending(self.eh_live, &self.eh, &self.resumer_eh) };
         yielder.suspend(suspension);
+        // SAFETY: as above, right after the switch back in.
+        unsafe { exception_state::resumed(self.eh_live, &self.eh, &self.resumer_eh) };
+    }
+
+    /// Called first thing by the fiber's body on its own stack.
+    #[inline]
+    pub(crate) fn started(&self, yielder: &Yielder<(), Suspension>) {
+        self.yielder.set(yielder);
+        // SAFETY: this thread's state; no C++ ran on the fiber's stack yet.
+        unsafe { exception_state::resumed(self.eh_live, &self.eh, &self.resumer_eh) };
+    }
+
+    /// Called by the resumer after the fiber's last switch out (it returned, or unwound
+    /// out of its root): the thread gets back the state it had before the resume.
+    #[inline]
+    pub(crate) fn finished(&self) {
+        // SAFETY: this thread's state, right after the fiber's last switch out.
+        unsafe { exception_state::finished(self.eh_live, &self.resumer_eh) };
     }
 
     /// True while an unwind is being carried through C++ frames.

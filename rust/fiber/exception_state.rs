@@ -43,32 +43,59 @@ pub(crate) fn thread_state() -> NonNull<EhState> {
     live
 }
 
-/// Switches the thread to the fiber's saved state; returns the resumer's.
+/// Called by a fiber on its own stack when it starts running or is resumed: keeps the
+/// resumer's state in `resumer` and installs the fiber's `saved` one.
+///
+/// The fiber does both halves of the swap itself ([`suspending`] before it switches out,
+/// this after it is switched in), rather than the resumer around its `resume`: then the
+/// resumer has nothing to do after a switch back but read the switch's result, and a
+/// round trip (i32 each way, C++ yield ten calls deep) measured about 0.5-1 ns faster,
+/// interleaved with the same switch on raw corosensei. (The whole swap costs 2-3 ns.)
 ///
 /// # Safety
 ///
-/// `live` must be this thread's [`thread_state`], and no C++ code may run on this thread
-/// between this call and the switch into the fiber.
+/// `live` must be this thread's [`thread_state`], and no C++ code may have run on the
+/// fiber's side of the switch since it was switched in.
 #[inline]
-pub(crate) unsafe fn enter(live: NonNull<EhState>, fiber: &Cell<EhState>) -> EhState {
+pub(crate) unsafe fn resumed(
+    live: NonNull<EhState>,
+    saved: &Cell<EhState>,
+    resumer: &Cell<EhState>,
+) {
     // SAFETY: per the contract, the thread's own state, used by nothing else right now.
     unsafe {
-        let resumer = live.read();
-        live.write(fiber.get());
-        resumer
+        resumer.set(live.read());
+        live.write(saved.get());
     }
 }
 
-/// Saves the fiber's state (as the switch out of it left it) and restores the resumer's.
+/// Called by a fiber on its own stack right before it switches out: saves its state in
+/// `saved` and gives the thread back the resumer's.
 ///
 /// # Safety
 ///
-/// As [`enter`], right after the switch back out of the fiber.
+/// As [`resumed`]; no C++ code may run between this call and the switch.
 #[inline]
-pub(crate) unsafe fn leave(live: NonNull<EhState>, fiber: &Cell<EhState>, resumer: EhState) {
+pub(crate) unsafe fn suspending(
+    live: NonNull<EhState>,
+    saved: &Cell<EhState>,
+    resumer: &Cell<EhState>,
+) {
     // SAFETY: per the contract.
     unsafe {
-        fiber.set(live.read());
-        live.write(resumer);
+        saved.set(live.read());
+        live.write(resumer.get());
     }
+}
+
+/// Called by the resumer once the fiber has finished (returned, or unwound out of its
+/// root): gives the thread back its own state, which the fiber kept in `resumer`.
+///
+/// # Safety
+///
+/// As [`resumed`], right after the fiber's last switch out.
+#[inline]
+pub(crate) unsafe fn finished(live: NonNull<EhState>, resumer: &Cell<EhState>) {
+    // SAFETY: per the contract.
+    unsafe { live.write(resumer.get()) }
 }

@@ -15,7 +15,7 @@ use corosensei::{Coroutine, CoroutineResult, Yielder};
 use super::current::{self, Destroying, Header, State, Types};
 use super::stack_pool::{self, StackPool};
 use super::suspend::{self, Suspension};
-use super::{FiberBuilder, FiberError, base, exception_state, value};
+use super::{FiberBuilder, FiberError, base, value};
 use crate::error::panic_message;
 use crate::ffi::fiber_abi::COROBRIDGE_FIBER_VALUE_RUST;
 
@@ -284,12 +284,11 @@ impl<I: 'static, Y: 'static, R: 'static> Fiber<I, Y, R> {
                 header.input_view.set(value::view_of(input));
             }
         }
+        // The fiber swaps the thread's C++ exception state itself, on its side of each
+        // switch (`Header::started` / `Header::suspend`); the resumer only takes its own
+        // back once the fiber is finished.
         let previous = current::enter(header);
-        // SAFETY: the thread's own state; nothing runs C++ until the switch.
-        let resumer = unsafe { exception_state::enter(header.eh_live, &header.eh) };
         let result = catch_unwind(AssertUnwindSafe(|| coroutine.resume(())));
-        // SAFETY: right after switching back out of the fiber.
-        unsafe { exception_state::leave(header.eh_live, &header.eh, resumer) };
         current::restore(previous);
         match result {
             Ok(CoroutineResult::Yield(suspension)) => {
@@ -297,10 +296,12 @@ impl<I: 'static, Y: 'static, R: 'static> Fiber<I, Y, R> {
                 Ok(Switched::Suspended(suspension))
             }
             Ok(CoroutineResult::Return(())) => {
+                header.finished();
                 self.recycle();
                 Ok(Switched::Returned)
             }
             Err(payload) => {
+                header.finished();
                 self.recycle();
                 Err(FiberError::Panicked(panic_message(&*payload)))
             }
@@ -350,12 +351,11 @@ impl<I: 'static, Y: 'static, R: 'static> Fiber<I, Y, R> {
         while !coroutine.done() {
             header.state.set(State::Running);
             let previous = current::enter(header);
-            // SAFETY: the thread's own state, around a switch into the fiber.
-            let resumer = unsafe { exception_state::enter(header.eh_live, &header.eh) };
             let unwound = catch_unwind(AssertUnwindSafe(|| coroutine.resume(())));
-            // SAFETY: right after switching back out of the fiber.
-            unsafe { exception_state::leave(header.eh_live, &header.eh, resumer) };
             current::restore(previous);
+            if coroutine.done() {
+                header.finished();
+            }
             if let Err(payload) = unwound
                 && !payload.is::<Destroying>()
             {
