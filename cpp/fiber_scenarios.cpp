@@ -239,6 +239,21 @@ std::int32_t corobridge_fiber_scn_throw_catch_between(void) {
   return 1;
 }
 
+std::int32_t corobridge_fiber_scn_catch_then_plain_yields(void) {
+  try {
+    throw std::logic_error("first");
+  } catch (const std::logic_error&) {
+    fiber::yield();
+    if (!std::current_exception()) return -1;
+  }
+  for (int i = 0; i < 2; ++i) {
+    fiber::yield();
+    if (std::current_exception()) return -2;
+    if (std::uncaught_exceptions() != 0) return -3;
+  }
+  return 1;
+}
+
 std::int32_t corobridge_fiber_scn_yield_during_unwind(void) {
   std::int32_t seen = -1;
   try {

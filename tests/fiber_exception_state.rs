@@ -50,3 +50,26 @@ fn a_resumer_inside_a_catch_block_keeps_its_exception_across_fiber_switches() {
     assert_eq!(result, 5, "the resumer's current exception survived");
     assert_eq!(a.resume(()).unwrap(), FiberStep::Returned(1));
 }
+
+#[test]
+fn states_are_swapped_back_and_forth_as_either_side_enters_and_leaves_a_catch() {
+    let fiber = Fiber::<(), (), i32>::new(|()| s::catch_then_plain_yields().unwrap()).unwrap();
+    // 1: the fiber suspends inside its catch; the resumer has no exception.
+    assert_eq!(fiber.resume(()).unwrap(), FiberStep::Yielded(()));
+    assert!(!s::has_current_exception());
+    // 2: resumed from inside the resumer's catch: the fiber sees its own exception, leaves
+    // its catch and suspends with none; the resumer still has its own.
+    let inside = s::inside_catch(|| {
+        assert_eq!(fiber.resume(()).unwrap(), FiberStep::Yielded(()));
+        assert!(s::has_current_exception());
+        7
+    });
+    assert_eq!(inside, 7, "the resumer's current exception survived");
+    // 3: resumed from outside any catch: neither side has an exception now.
+    assert!(!s::has_current_exception());
+    assert_eq!(fiber.resume(()).unwrap(), FiberStep::Yielded(()));
+    assert!(!s::has_current_exception());
+    assert_eq!(s::uncaught_exceptions(), 0);
+    assert_eq!(fiber.resume(()).unwrap(), FiberStep::Returned(1));
+    assert!(!s::has_current_exception());
+}

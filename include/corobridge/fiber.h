@@ -26,9 +26,12 @@ extern "C" {
 
 /* ---- Values ---------------------------------------------------------------------------
  *
- * A value crossing a fiber switch travels as a view: the kind of value, and the bytes of a
- * scalar or of a string/byte vector. The receiving side copies what it needs before the
- * view's owner moves on, so a view never outlives the call it is passed to.
+ * A value crossing a fiber switch travels as its kind and 64 bits, passed in registers:
+ * for a scalar (bool, int32_t, int64_t, uint64_t, double) its bytes, copied (memcpy) to the
+ * start of a uint64_t, the rest zero; for a string or byte vector the address of a
+ * corobridge_fiber_value view of its bytes; for unit 0. The receiving side copies what it
+ * needs before the owner of a view moves on, so a view never outlives the call it is
+ * passed to.
  */
 
 #define COROBRIDGE_FIBER_VALUE_UNIT 0u   /* ()        / void                       */
@@ -47,6 +50,13 @@ typedef struct corobridge_fiber_value {
   size_t len;       /* size of the scalar, or number of bytes */
   uint32_t kind;    /* COROBRIDGE_FIBER_VALUE_* */
 } corobridge_fiber_value;
+
+/** What a yield made from C++ gets back: a status and, on COROBRIDGE_FIBER_OK, the resume
+ * input's 64 bits (see "Values"). 16 bytes, so returned in registers. */
+typedef struct corobridge_fiber_resumed {
+  int32_t status; /* COROBRIDGE_FIBER_OK or an error (see corobridge_rs_fiber_yield) */
+  uint64_t input; /* the resume input's bits, valid on COROBRIDGE_FIBER_OK */
+} corobridge_fiber_resumed;
 
 /** The value kinds of the running fiber's resume input, yielded value and return value. */
 typedef struct corobridge_fiber_kinds {
@@ -82,18 +92,18 @@ corobridge_fiber *corobridge_rs_fiber_current(void);
 /** The value kinds of the running fiber: 0, or COROBRIDGE_FIBER_NOT_IN_FIBER. */
 int corobridge_rs_fiber_kinds(corobridge_fiber_kinds *out);
 /**
- * Suspends the running fiber, handing `yielded` to whoever resumed it. Nothing is copied
- * on the way: the view is borrowed, and the resumer converts it to its Rust type while the
- * fiber is suspended, so the view and the value it points to must stay alive and unchanged
- * until this call returns. On COROBRIDGE_FIBER_OK, `*input` is a view of the resume input (of
- * `resume_kind`; data NULL for unit), valid until the fiber next suspends or returns:
- * copy it out first. Both kinds are checked before anything happens. Returns OK, or
- * NOT_IN_FIBER / YIELD_TYPE / RESUME_TYPE (nothing happened) or UNWIND (the fiber is
- * being destroyed: throw corobridge::fiber::forced_unwind and let it reach the fiber's
- * base).
+ * Suspends the running fiber, handing the value of `yielded_kind` whose bits are `yielded`
+ * to whoever resumed it, and returns the resume input of `resume_kind`. Nothing is copied
+ * on the way: the resumer converts the bits to its Rust type while the fiber is suspended,
+ * so a view they point to (strings, byte vectors) and its bytes must stay alive and
+ * unchanged until this call returns. A view the returned bits point to is valid until the
+ * fiber next suspends or returns: copy it out first. Both kinds are checked before
+ * anything happens. The status is OK, or NOT_IN_FIBER / YIELD_TYPE / RESUME_TYPE (nothing
+ * happened) or UNWIND (the fiber is being destroyed: throw corobridge::fiber::forced_unwind
+ * and let it reach the fiber's base).
  */
-int corobridge_rs_fiber_yield(const corobridge_fiber_value *yielded, uint32_t resume_kind,
-                              corobridge_fiber_value *input);
+corobridge_fiber_resumed corobridge_rs_fiber_yield(uint32_t yielded_kind, uint64_t yielded,
+                                                   uint32_t resume_kind);
 /**
  * Suspends only the running fiber for `ns` nanoseconds on the clock of the corobridge
  * executor polling it (the clock of GameTimer). Returns OK, NOT_IN_FIBER, NOT_POLLED,

@@ -42,15 +42,27 @@ namespace detail {
 [[noreturn]] void throw_status(int status, std::uint32_t yielded_kind,
                                std::uint32_t resume_kind, const char* operation);
 
+/// Yields a value of `kind` given as its bits (a view's address for strings and vectors,
+/// which must outlive the call) and builds the resume input from the bits returned.
 template <typename Resume>
-Resume yield_view(const corobridge_fiber_value& view) {
+Resume yield_bits(std::uint32_t kind, std::uint64_t bits) {
   constexpr std::uint32_t resume_kind = value_kind<Resume>::value;
-  corobridge_fiber_value input;  // written by a successful yield
-  const int status = corobridge_rs_fiber_yield(&view, resume_kind, &input);
-  if (status != COROBRIDGE_FIBER_OK) [[unlikely]] {
-    throw_status(status, view.kind, resume_kind, "yield");
+  const corobridge_fiber_resumed resumed = corobridge_rs_fiber_yield(kind, bits, resume_kind);
+  if (resumed.status != COROBRIDGE_FIBER_OK) [[unlikely]] {
+    throw_status(resumed.status, kind, resume_kind, "yield");
   }
-  if constexpr (!std::is_void_v<Resume>) return from_view<Resume>(input);
+  if constexpr (!std::is_void_v<Resume>) return from_bits<Resume>(resumed.input);
+}
+
+/// Yields `value`: a scalar in its bits, a string or vector through a view of it.
+template <typename Resume, typename T>
+Resume yield_value(const T& value) {
+  if constexpr (is_scalar_value<T>) {
+    return yield_bits<Resume>(value_kind<T>::value, bits_of(value));
+  } else {
+    const corobridge_fiber_value view = view_of(value);
+    return yield_bits<Resume>(value_kind<T>::value, address_bits(&view));
+  }
 }
 
 /// The task<void> that `await` hands to Rust: awaits `inner` and keeps its outcome in the
@@ -96,15 +108,15 @@ template <typename Resume = void, typename T>
   requires detail::fiber_value<std::remove_cvref_t<T>> &&
            (std::is_void_v<Resume> || detail::fiber_value<Resume>)
 Resume yield(const T& value) {
-  return detail::yield_view<Resume>(detail::view_of(value));
+  return detail::yield_value<Resume>(value);
 }
 
 /// `yield` of a string literal or view: crosses as a `std::string` / Rust `String`.
 template <typename Resume = void>
   requires(std::is_void_v<Resume> || detail::fiber_value<Resume>)
 Resume yield(std::string_view text) {
-  return detail::yield_view<Resume>(
-      corobridge_fiber_value{text.data(), text.size(), COROBRIDGE_FIBER_VALUE_STRING});
+  const corobridge_fiber_value view{text.data(), text.size(), COROBRIDGE_FIBER_VALUE_STRING};
+  return detail::yield_bits<Resume>(COROBRIDGE_FIBER_VALUE_STRING, detail::address_bits(&view));
 }
 
 /// Suspends the running fiber yielding nothing (the seed's `co_yield()`): for a Rust
@@ -113,7 +125,7 @@ Resume yield(std::string_view text) {
 template <typename Resume = void>
   requires(std::is_void_v<Resume> || detail::fiber_value<Resume>)
 Resume yield() {
-  return detail::yield_view<Resume>(detail::unit_view());
+  return detail::yield_bits<Resume>(COROBRIDGE_FIBER_VALUE_UNIT, 0);
 }
 
 /// Blocks this fiber (only this fiber: the executor runs other work meanwhile) until the

@@ -97,6 +97,11 @@ int32_t corobridge_fiber_scn_yield_in_catch(const char *message);
  * after it, checks that no exception is current. Returns 1, or a negative code as above. */
 int32_t corobridge_fiber_scn_throw_catch_between(void);
 
+/** Yields (unit) inside a catch block, then twice after leaving it, checking after each
+ * resume that the fiber's own state is current: its exception inside the catch, none
+ * after it. Returns 1, or a negative code as above. */
+int32_t corobridge_fiber_scn_catch_then_plain_yields(void);
+
 /** Throws; a guard's destructor yields (unit) while the exception unwinds the stack.
  * Returns 10 * uncaught_exceptions() before the yield + the count after it (11 expected). */
 int32_t corobridge_fiber_scn_yield_during_unwind(void);

@@ -57,6 +57,29 @@ impl Default for corobridge_fiber_value {
         }
     }
 }
+/** What a yield made from C++ gets back: a status and, on COROBRIDGE_FIBER_OK, the resume
+ input's 64 bits (see "Values"). 16 bytes, so returned in registers.*/
+#[repr(C)]
+#[derive(Debug, Default, Copy, Clone)]
+pub struct corobridge_fiber_resumed {
+    pub status: i32,
+    pub input: u64,
+}
+#[allow(clippy::unnecessary_operation, clippy::identity_op)]
+const _: () = {
+    [
+        "Size of corobridge_fiber_resumed",
+    ][::std::mem::size_of::<corobridge_fiber_resumed>() - 16usize];
+    [
+        "Alignment of corobridge_fiber_resumed",
+    ][::std::mem::align_of::<corobridge_fiber_resumed>() - 8usize];
+    [
+        "Offset of field: corobridge_fiber_resumed::status",
+    ][::std::mem::offset_of!(corobridge_fiber_resumed, status) - 0usize];
+    [
+        "Offset of field: corobridge_fiber_resumed::input",
+    ][::std::mem::offset_of!(corobridge_fiber_resumed, input) - 8usize];
+};
 /// The value kinds of the running fiber's resume input, yielded value and return value.
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone)]
@@ -104,20 +127,20 @@ unsafe extern "C" {
     ) -> ::std::os::raw::c_int;
 }
 unsafe extern "C-unwind" {
-    /** Suspends the running fiber, handing `yielded` to whoever resumed it. Nothing is copied
- on the way: the view is borrowed, and the resumer converts it to its Rust type while the
- fiber is suspended, so the view and the value it points to must stay alive and unchanged
- until this call returns. On COROBRIDGE_FIBER_OK, `*input` is a view of the resume input (of
- `resume_kind`; data NULL for unit), valid until the fiber next suspends or returns:
- copy it out first. Both kinds are checked before anything happens. Returns OK, or
- NOT_IN_FIBER / YIELD_TYPE / RESUME_TYPE (nothing happened) or UNWIND (the fiber is
- being destroyed: throw corobridge::fiber::forced_unwind and let it reach the fiber's
- base).*/
+    /** Suspends the running fiber, handing the value of `yielded_kind` whose bits are `yielded`
+ to whoever resumed it, and returns the resume input of `resume_kind`. Nothing is copied
+ on the way: the resumer converts the bits to its Rust type while the fiber is suspended,
+ so a view they point to (strings, byte vectors) and its bytes must stay alive and
+ unchanged until this call returns. A view the returned bits point to is valid until the
+ fiber next suspends or returns: copy it out first. Both kinds are checked before
+ anything happens. The status is OK, or NOT_IN_FIBER / YIELD_TYPE / RESUME_TYPE (nothing
+ happened) or UNWIND (the fiber is being destroyed: throw corobridge::fiber::forced_unwind
+ and let it reach the fiber's base).*/
     pub fn corobridge_rs_fiber_yield(
-        yielded: *const corobridge_fiber_value,
+        yielded_kind: u32,
+        yielded: u64,
         resume_kind: u32,
-        input: *mut corobridge_fiber_value,
-    ) -> ::std::os::raw::c_int;
+    ) -> corobridge_fiber_resumed;
 }
 unsafe extern "C-unwind" {
     /** Suspends only the running fiber for `ns` nanoseconds on the clock of the corobridge

@@ -11,7 +11,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::time::Duration;
 
 use super::abi::{corobridge_error_sink, corobridge_task};
-use super::fiber_abi::{corobridge_fiber, corobridge_fiber_kinds, corobridge_fiber_value};
+use super::fiber_abi::{corobridge_fiber, corobridge_fiber_kinds, corobridge_fiber_resumed};
 use crate::error::ErrorSink;
 use crate::fiber::{self, FiberError, Header, status};
 use crate::{CppException, CppTask, Error};
@@ -50,26 +50,22 @@ pub unsafe extern "C" fn corobridge_rs_fiber_kinds(out: *mut corobridge_fiber_ki
 
 /// # Safety
 ///
-/// `yielded` must be null or a valid view which, with its data, stays alive and unchanged
-/// until this call returns; `input` null (the input is not read) or valid for writing.
+/// For a string or byte vector, `yielded` must be the address of a valid view which, with
+/// its data, stays alive and unchanged until this call returns.
 #[unsafe(no_mangle)]
 pub unsafe extern "C-unwind" fn corobridge_rs_fiber_yield(
-    yielded: *const corobridge_fiber_value,
+    yielded_kind: u32,
+    yielded: u64,
     resume_kind: u32,
-    input: *mut corobridge_fiber_value,
-) -> c_int {
+) -> corobridge_fiber_resumed {
     let Some(header) = running() else {
-        return status::NOT_IN_FIBER;
+        return corobridge_fiber_resumed {
+            status: status::NOT_IN_FIBER,
+            input: 0,
+        };
     };
-    // SAFETY: forwarded contract.
-    let Some(yielded) = (unsafe { yielded.as_ref() }) else {
-        return status::YIELD_TYPE;
-    };
-    let mut ignored = fiber::NO_VIEW;
-    // SAFETY: forwarded contract: null or valid for writing.
-    let input = unsafe { input.as_mut() }.unwrap_or(&mut ignored);
     // SAFETY: the running fiber's header, on its stack; the rest forwarded.
-    unsafe { fiber::cpp_yield(header, yielded, resume_kind, input) }
+    unsafe { fiber::cpp_yield(header, yielded_kind, yielded, resume_kind) }
 }
 
 /// Runs a wait from C++: the forced unwind of a destroyed fiber is kept in the fiber and
@@ -167,7 +163,7 @@ const _: () = {
         corobridge_rs_fiber_unwind_swallowed: *mut corobridge_fiber => ();
     }
     same_signature! { "C-unwind"
-        corobridge_rs_fiber_yield: *const corobridge_fiber_value, u32, *mut corobridge_fiber_value => c_int;
+        corobridge_rs_fiber_yield: u32, u64, u32 => corobridge_fiber_resumed;
         corobridge_rs_fiber_sleep: i64 => c_int;
         corobridge_rs_fiber_await_task: corobridge_task, *mut corobridge_error_sink => c_int;
     }

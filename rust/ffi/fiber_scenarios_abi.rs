@@ -160,6 +160,12 @@ unsafe extern "C-unwind" {
     pub fn corobridge_fiber_scn_throw_catch_between() -> i32;
 }
 unsafe extern "C-unwind" {
+    /** Yields (unit) inside a catch block, then twice after leaving it, checking after each
+ resume that the fiber's own state is current: its exception inside the catch, none
+ after it. Returns 1, or a negative code as above.*/
+    pub fn corobridge_fiber_scn_catch_then_plain_yields() -> i32;
+}
+unsafe extern "C-unwind" {
     /** Throws; a guard's destructor yields (unit) while the exception unwinds the stack.
  Returns 10 * uncaught_exceptions() before the yield + the count after it (11 expected).*/
     pub fn corobridge_fiber_scn_yield_during_unwind() -> i32;

@@ -7,14 +7,16 @@
 
 use std::any::{Any, TypeId};
 use std::cell::Cell;
-use std::ptr::{self, NonNull};
+use std::ptr;
 
 use corosensei::Yielder;
 
-use super::exception_state::{self, EhState};
+use super::exception_state::EhSwap;
 use super::suspend::Suspension;
 use super::value;
-use crate::ffi::fiber_abi::{corobridge_fiber_kinds, corobridge_fiber_value};
+use crate::ffi::fiber_abi::{
+    COROBRIDGE_FIBER_VALUE_RUST, corobridge_fiber_kinds, corobridge_fiber_value,
+};
 
 /// Where a fiber is in its life.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -37,6 +39,16 @@ pub(crate) struct Types {
     pub(crate) input_name: &'static str,
     pub(crate) yielded_name: &'static str,
     pub(crate) kinds: corobridge_fiber_kinds,
+    /// The (yielded, resume) kind pair a C++ yield must pass, as one word
+    /// ([`yield_kinds`]); `u64::MAX`, which no pair of defined kinds makes, when C++
+    /// cannot exchange either type.
+    pub(crate) cpp_yield_kinds: u64,
+}
+
+/// A C++ yield's (yielded, resume) kinds as one word, so that one comparison checks both.
+#[inline]
+pub(crate) fn yield_kinds(yielded: u32, resume: u32) -> u64 {
+    u64::from(yielded) | u64::from(resume) << 32
 }
 
 impl Types {
@@ -51,6 +63,13 @@ impl Types {
                 input: value::kind_of::<I>(),
                 yielded: value::kind_of::<Y>(),
                 returned: value::kind_of::<R>(),
+            },
+            cpp_yield_kinds: if value::kind_of::<I>() == COROBRIDGE_FIBER_VALUE_RUST
+                || value::kind_of::<Y>() == COROBRIDGE_FIBER_VALUE_RUST
+            {
+                u64::MAX
+            } else {
+                yield_kinds(value::kind_of::<Y>(), value::kind_of::<I>())
             },
         }
     }
@@ -82,13 +101,15 @@ pub(crate) struct Header {
     /// switch there, so the switch itself is the same for every fiber type.
     pub(crate) input_slot: Cell<*mut ()>,
     pub(crate) yield_slot: Cell<*mut ()>,
-    /// A value yielded from C++, not yet converted: a view borrowed from the suspended
-    /// C++ yield's frame, which the resumer converts to `Y` (so a C++ yield copies nothing
-    /// and calls nothing type-specific on the fiber's side of the switch).
-    /// (Null when there is none.)
-    pub(crate) yield_view: Cell<*const corobridge_fiber_value>,
-    /// A view of the resume input in the input slot, set by every resume, for a C++ yield
-    /// to read (kind `COROBRIDGE_FIBER_VALUE_RUST` when C++ cannot read `I`).
+    /// The bits of a value yielded from C++ (`fiber.h`, "Values"), not yet converted:
+    /// the resumer converts them to `Y` (so a C++ yield copies nothing and calls nothing
+    /// type-specific on the fiber's side of the switch). A view they point to lives in
+    /// the suspended C++ yield's frame.
+    pub(crate) yield_bits: Cell<u64>,
+    /// The bits of the resume input in the input slot, set by every resume for a C++ yield
+    /// to return (0 when C++ cannot read `I`).
+    pub(crate) input_bits: Cell<u64>,
+    /// The view of a `String` or `Vec<u8>` resume input that `input_bits` points to.
     pub(crate) input_view: Cell<corobridge_fiber_value>,
     /// The `Context` of the poll that is running the fiber, or null.
     pub(crate) context: Cell<*mut ()>,
@@ -103,12 +124,8 @@ pub(crate) struct Header {
     pub(crate) destroying: Cell<bool>,
     /// A C++ `catch (...)` swallowed the forced unwind.
     pub(crate) swallowed: Cell<bool>,
-    /// The fiber's C++ exception state while it does not run.
-    pub(crate) eh: Cell<EhState>,
-    /// The resumer's C++ exception state while the fiber runs.
-    pub(crate) resumer_eh: Cell<EhState>,
-    /// This thread's live C++ exception state.
-    pub(crate) eh_live: NonNull<EhState>,
+    /// The fiber's and its resumer's C++ exception state, swapped on every switch.
+    eh: EhSwap,
     pub(crate) types: Types,
     pub(crate) stack: StackInfo,
     pub(crate) suspend_pending: SuspendPendingFn,
@@ -122,16 +139,15 @@ impl Header {
             yielder: Cell::new(ptr::null()),
             input_slot: Cell::new(ptr::null_mut()),
             yield_slot: Cell::new(ptr::null_mut()),
-            yield_view: Cell::new(ptr::null()),
+            yield_bits: Cell::new(0),
+            input_bits: Cell::new(0),
             input_view: Cell::new(value::NO_VIEW),
             context: Cell::new(ptr::null_mut()),
             unwinding: Cell::new(None),
             carrying: Cell::new(false),
             destroying: Cell::new(false),
             swallowed: Cell::new(false),
-            eh: Cell::new(exception_state::EMPTY),
-            resumer_eh: Cell::new(exception_state::EMPTY),
-            eh_live: exception_state::thread_state(),
+            eh: EhSwap::new(),
             types,
             stack,
             suspend_pending,
@@ -151,10 +167,10 @@ impl Header {
         let yielder = unsafe { &*self.yielder.get() };
         // SAFETY: this thread's state (fibers never migrate); only Rust runs between the
         // swaps and the switch.
-        unsafe { exception_state::suspending(self.eh_live, &self.eh, &self.resumer_eh) };
+        unsafe { self.eh.suspending() };
         yielder.suspend(suspension);
         // SAFETY: as above, right after the switch back in.
-        unsafe { exception_state::resumed(self.eh_live, &self.eh, &self.resumer_eh) };
+        unsafe { self.eh.resumed() };
     }
 
     /// Called first thing by the fiber's body on its own stack.
@@ -162,7 +178,7 @@ impl Header {
     pub(crate) fn started(&self, yielder: &Yielder<(), Suspension>) {
         self.yielder.set(yielder);
         // SAFETY: this thread's state; no C++ ran on the fiber's stack yet.
-        unsafe { exception_state::resumed(self.eh_live, &self.eh, &self.resumer_eh) };
+        unsafe { self.eh.resumed() };
     }
 
     /// Called by the resumer after the fiber's last switch out (it returned, or unwound
@@ -170,7 +186,7 @@ impl Header {
     #[inline]
     pub(crate) fn finished(&self) {
         // SAFETY: this thread's state, right after the fiber's last switch out.
-        unsafe { exception_state::finished(self.eh_live, &self.resumer_eh) };
+        unsafe { self.eh.finished() };
     }
 
     /// True while an unwind is being carried through C++ frames.

@@ -14,11 +14,11 @@ use std::ptr::NonNull;
 
 use crate::ffi::fiber_abi::{corobridge_cpp_eh_globals, corobridge_eh_globals};
 
-/// One saved copy of the state (empty: no caught exception, nothing in flight).
-pub(crate) type EhState = corobridge_eh_globals;
+/// One saved copy of the state.
+type EhState = corobridge_eh_globals;
 
-/// The state of a fiber that has not run yet.
-pub(crate) const EMPTY: EhState = corobridge_eh_globals {
+/// No caught exception, nothing in flight.
+const EMPTY: EhState = corobridge_eh_globals {
     caught_exceptions: std::ptr::null_mut(),
     uncaught_exceptions: 0,
 };
@@ -26,7 +26,7 @@ pub(crate) const EMPTY: EhState = corobridge_eh_globals {
 /// This thread's live state (its address is fixed for the thread's lifetime; fibers are
 /// not `Send`, so a fiber caches it at creation).
 #[inline]
-pub(crate) fn thread_state() -> NonNull<EhState> {
+fn thread_state() -> NonNull<EhState> {
     thread_local! {
         static LIVE: Cell<*mut EhState> = const { Cell::new(std::ptr::null_mut()) };
     }
@@ -43,59 +43,107 @@ pub(crate) fn thread_state() -> NonNull<EhState> {
     live
 }
 
-/// Called by a fiber on its own stack when it starts running or is resumed: keeps the
-/// resumer's state in `resumer` and installs the fiber's `saved` one.
-///
-/// The fiber does both halves of the swap itself ([`suspending`] before it switches out,
-/// this after it is switched in), rather than the resumer around its `resume`: then the
-/// resumer has nothing to do after a switch back but read the switch's result, and a
-/// round trip (i32 each way, C++ yield ten calls deep) measured about 0.5-1 ns faster,
-/// interleaved with the same switch on raw corosensei. (The whole swap costs 2-3 ns.)
-///
-/// # Safety
-///
-/// `live` must be this thread's [`thread_state`], and no C++ code may have run on the
-/// fiber's side of the switch since it was switched in.
-#[inline]
-pub(crate) unsafe fn resumed(
-    live: NonNull<EhState>,
-    saved: &Cell<EhState>,
-    resumer: &Cell<EhState>,
-) {
-    // SAFETY: per the contract, the thread's own state, used by nothing else right now.
-    unsafe {
-        resumer.set(live.read());
-        live.write(saved.get());
-    }
+fn is_empty(state: EhState) -> bool {
+    state.caught_exceptions.is_null() && state.uncaught_exceptions == 0
 }
 
-/// Called by a fiber on its own stack right before it switches out: saves its state in
-/// `saved` and gives the thread back the resumer's.
-///
-/// # Safety
-///
-/// As [`resumed`]; no C++ code may run between this call and the switch.
+/// `held` or `live` not empty, with one branch for the three tests (this runs on every
+/// switch).
 #[inline]
-pub(crate) unsafe fn suspending(
-    live: NonNull<EhState>,
-    saved: &Cell<EhState>,
-    resumer: &Cell<EhState>,
-) {
-    // SAFETY: per the contract.
-    unsafe {
-        saved.set(live.read());
-        live.write(resumer.get());
-    }
+fn must_swap(held: bool, live: EhState) -> bool {
+    (live.caught_exceptions as usize | live.uncaught_exceptions as usize | usize::from(held)) != 0
 }
 
-/// Called by the resumer once the fiber has finished (returned, or unwound out of its
-/// root): gives the thread back its own state, which the fiber kept in `resumer`.
+/// One fiber's side of the swap: its own state while it is suspended, the resumer's while
+/// it runs, and this thread's live state.
 ///
-/// # Safety
-///
-/// As [`resumed`], right after the fiber's last switch out.
-#[inline]
-pub(crate) unsafe fn finished(live: NonNull<EhState>, resumer: &Cell<EhState>) {
-    // SAFETY: per the contract.
-    unsafe { live.write(resumer.get()) }
+/// The fiber does both halves of the swap itself ([`suspending`](Self::suspending) before
+/// it switches out, [`resumed`](Self::resumed) after it is switched in), so the resumer
+/// has nothing to do after a switch back but read its result. And when neither side has
+/// an exception caught or in flight, which is nearly always, a switch only reads the live
+/// state and writes nothing: a C++ yield round trip (i32 each way, ten calls deep)
+/// measured 28.3 ns with an unconditional swap around the resume, 26.0 ns like this, and
+/// 24.7 ns without any swap.
+pub(crate) struct EhSwap {
+    live: NonNull<EhState>,
+    /// The fiber's state while it does not run.
+    fiber: Cell<EhState>,
+    /// The resumer's state while the fiber runs.
+    resumer: Cell<EhState>,
+    /// `fiber` or `resumer` is not empty. While false, both are empty.
+    held: Cell<bool>,
+}
+
+impl EhSwap {
+    /// The swap of a fiber that will run on this thread (and starts with an empty state).
+    pub(crate) fn new() -> Self {
+        Self {
+            live: thread_state(),
+            fiber: Cell::new(EMPTY),
+            resumer: Cell::new(EMPTY),
+            held: Cell::new(false),
+        }
+    }
+
+    /// Called by the fiber on its own stack when it starts running or is resumed: keeps
+    /// the resumer's state and installs the fiber's.
+    ///
+    /// # Safety
+    ///
+    /// Only on the fiber's thread, right after the switch into the fiber (no C++ code ran
+    /// on the fiber's side since).
+    #[inline]
+    pub(crate) unsafe fn resumed(&self) {
+        // SAFETY: this thread's state (the caller's contract), used by nothing else now.
+        let resumer = unsafe { self.live.read() };
+        if must_swap(self.held.get(), resumer) {
+            // SAFETY: as above.
+            unsafe { self.swap(&self.resumer, resumer, &self.fiber) };
+        }
+    }
+
+    /// Called by the fiber on its own stack right before it switches out: keeps its state
+    /// and gives the thread back the resumer's.
+    ///
+    /// # Safety
+    ///
+    /// As [`resumed`](Self::resumed); no C++ code may run between this call and the switch.
+    #[inline]
+    pub(crate) unsafe fn suspending(&self) {
+        // SAFETY: as in `resumed`.
+        let fiber = unsafe { self.live.read() };
+        if must_swap(self.held.get(), fiber) {
+            // SAFETY: as above.
+            unsafe { self.swap(&self.fiber, fiber, &self.resumer) };
+        }
+    }
+
+    /// Keeps `live` (the thread's state) in `keep` and installs `install`.
+    ///
+    /// # Safety
+    ///
+    /// As [`resumed`](Self::resumed).
+    #[cold]
+    unsafe fn swap(&self, keep: &Cell<EhState>, live: EhState, install: &Cell<EhState>) {
+        let installed = install.get();
+        keep.set(live);
+        // SAFETY: forwarded contract.
+        unsafe { self.live.write(installed) };
+        self.held.set(!is_empty(live) || !is_empty(installed));
+    }
+
+    /// Called by the resumer once the fiber has finished (returned, or unwound out of its
+    /// root): gives the thread back the state it had before the resume.
+    ///
+    /// # Safety
+    ///
+    /// On the fiber's thread, right after the fiber's last switch out.
+    #[inline]
+    pub(crate) unsafe fn finished(&self) {
+        // SAFETY: forwarded contract.
+        unsafe { self.live.write(self.resumer.get()) };
+        self.resumer.set(EMPTY);
+        self.fiber.set(EMPTY);
+        self.held.set(false);
+    }
 }

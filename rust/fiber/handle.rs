@@ -194,16 +194,17 @@ impl<I: 'static, Y: 'static, R: 'static> Fiber<I, Y, R> {
     pub fn resume(&self, input: I) -> Result<FiberStep<Y, R>, FiberError> {
         match self.switch(input)? {
             // (A match, not `ok_or`: that would build and drop an error on every yield.)
-            Switched::Suspended(Suspension::Value) => match self.take_yielded() {
-                Some(value) => Ok(FiberStep::Yielded(value)),
-                None => Err(FiberError::NotPolled),
-            },
+            Switched::Suspended(suspension @ (Suspension::Value | Suspension::CppValue)) => {
+                match self.take_yielded(suspension) {
+                    Some(value) => Ok(FiberStep::Yielded(value)),
+                    None => Err(FiberError::NotPolled),
+                }
+            }
             Switched::Suspended(Suspension::Pending) => Err(FiberError::NotPolled),
             Switched::Returned => self.take_output().map(FiberStep::Returned),
         }
     }
 
-    /// The value the fiber left in its yield slot.
     /// The body's result, after the switch that saw it return.
     fn take_output(&self) -> Result<R, FiberError> {
         // SAFETY: the fiber finished: nothing else touches its output slot.
@@ -213,14 +214,15 @@ impl<I: 'static, Y: 'static, R: 'static> Fiber<I, Y, R> {
         }
     }
 
+    /// The value the fiber yielded with `suspension`: from its yield slot, or converted
+    /// from the bits a C++ yield left.
     #[inline]
-    fn take_yielded(&self) -> Option<Y> {
-        let view = self.cell.header.yield_view.replace(ptr::null());
-        if !view.is_null() {
-            // SAFETY: a C++ yield left the view; it and the value it borrows live in that
-            // yield's frames, suspended until the next resume (and the kind matched `Y`'s
-            // there).
-            return unsafe { value::from_view::<Y>(&*view) };
+    fn take_yielded(&self, suspension: Suspension) -> Option<Y> {
+        if suspension == Suspension::CppValue {
+            // SAFETY: a C++ yield left the bits after checking that their kind is `Y`'s; a
+            // view they point to, and the value it borrows, live in that yield's frames,
+            // suspended until the next resume.
+            return unsafe { value::from_bits::<Y>(self.cell.header.yield_bits.get()) };
         }
         // SAFETY: the fiber is suspended: nothing else touches its slots.
         unsafe { (*self.cell.yielded.get()).take() }
@@ -274,14 +276,16 @@ impl<I: 'static, Y: 'static, R: 'static> Fiber<I, Y, R> {
             return Err(FiberError::Finished);
         };
         header.state.set(State::Running);
-        header.yield_view.set(ptr::null());
-        // SAFETY: the fiber is not running: nothing else touches its slots. The input view
-        // borrows the slot's value, which stays there until the next resume replaces it.
+        // SAFETY: the fiber is not running: nothing else touches its slots. A view in the
+        // input bits borrows the slot's value, which stays there until the next resume
+        // replaces it.
         unsafe {
             let slot = &mut *self.cell.input.get();
             let input = slot.insert(input);
             if value::kind_of::<I>() != COROBRIDGE_FIBER_VALUE_RUST {
-                header.input_view.set(value::view_of(input));
+                header
+                    .input_bits
+                    .set(value::bits_of(input, &header.input_view));
             }
         }
         // The fiber swaps the thread's C++ exception state itself, on its side of each
@@ -411,8 +415,8 @@ impl<R: 'static> Future for Fiber<(), (), R> {
         header.context.set(ptr::null_mut());
         match result {
             Ok(Switched::Suspended(Suspension::Pending)) => Poll::Pending,
-            Ok(Switched::Suspended(Suspension::Value)) => {
-                let _ = self.take_yielded();
+            Ok(Switched::Suspended(suspension @ (Suspension::Value | Suspension::CppValue))) => {
+                let _ = self.take_yielded(suspension);
                 cx.waker().wake_by_ref();
                 Poll::Pending
             }

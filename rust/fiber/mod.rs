@@ -55,7 +55,6 @@ pub use self::wait::{await_future, sleep};
 
 pub(crate) use self::current::Header;
 pub(crate) use self::suspend::cpp_yield;
-pub(crate) use self::value::NO_VIEW;
 
 /// The status codes of the C ABI (`COROBRIDGE_FIBER_*` in fiber.h), as `c_int`.
 pub(crate) mod status {

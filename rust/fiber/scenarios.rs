@@ -252,6 +252,13 @@ pub fn throw_catch_between() -> Result<i32, FiberError> {
     inside(|| unsafe { abi::corobridge_fiber_scn_throw_catch_between() })
 }
 
+/// Yields `()` inside a C++ `catch`, then twice after it; returns 1 if after every resume
+/// the fiber's own exception (inside the `catch`) or none (after it) was current.
+pub fn catch_then_plain_yields() -> Result<i32, FiberError> {
+    // SAFETY: on a fiber's stack.
+    inside(|| unsafe { abi::corobridge_fiber_scn_catch_then_plain_yields() })
+}
+
 /// Yields `()` from a destructor that runs while a C++ exception unwinds; returns
 /// 10 × `std::uncaught_exceptions()` before the yield + the count after it (11).
 pub fn yield_during_unwind() -> Result<i32, FiberError> {

@@ -2,22 +2,22 @@
 //! behind `corobridge_rs_fiber_yield`).
 //!
 //! Values cross a switch through the fiber's typed slots (`Option<I>` for the resume
-//! input, `Option<Y>` for the yielded value) or, from C++, as views borrowed from the
-//! suspended side, so the switch itself carries only a [`Suspension`] marker and is one
-//! non-generic code path.
-
-use std::ffi::c_int;
+//! input, `Option<Y>` for the yielded value) or, from C++, as 64 bits in the fiber's
+//! header (a scalar, or a view's address), so the switch itself carries only a
+//! [`Suspension`] marker and is one non-generic code path.
 
 use super::current::{self, Destroying, Header};
 use super::value;
 use super::{FiberError, status};
-use crate::ffi::fiber_abi::{COROBRIDGE_FIBER_VALUE_RUST, corobridge_fiber_value};
+use crate::ffi::fiber_abi::{COROBRIDGE_FIBER_VALUE_RUST, corobridge_fiber_resumed};
 
 /// Why a fiber switched out (the value itself, if any, is in its yield slot).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Suspension {
-    /// A value is in the yield slot (or, from C++, its view) for `resume`'s caller.
+    /// A value is in the yield slot for `resume`'s caller.
     Value,
+    /// A value yielded from C++ is in the header's `yield_bits` for `resume`'s caller.
+    CppValue,
     /// Waiting for a future whose waker the poll's context received.
     Pending,
 }
@@ -103,45 +103,63 @@ fn check_types<I: 'static, Y: 'static>(header: &Header) -> Result<(), FiberError
     Ok(())
 }
 
-/// A yield from C++ (`corobridge_rs_fiber_yield`): checks the kinds, leaves a view of the
-/// yielded value for the resumer, switches out, and hands C++ a view of the resume input
-/// (or says that the fiber was resumed only to be destroyed).
+/// A yield from C++ (`corobridge_rs_fiber_yield`): checks the kinds, leaves the yielded
+/// value's bits for the resumer, switches out, and hands C++ the resume input's bits (or
+/// says that the fiber was resumed only to be destroyed).
 ///
 /// Nothing type-specific runs here: the resumer (monomorphised for the fiber's `Y`)
-/// converts the view while this frame is suspended, and C++ builds its value from the
-/// input view; so a cross-language switch costs a Rust one plus the kind checks.
+/// converts the bits while this frame is suspended, and C++ builds its value from the
+/// input's bits, which the resume left in the header. A scalar travels in registers from
+/// C++ to here and back, so a cross-language switch costs a Rust one plus the kind checks
+/// and two header fields.
 ///
 /// # Safety
 ///
-/// `header` is the running fiber's; `yielded` a valid view which, with the data it points
-/// to, stays alive and unchanged until this call returns.
+/// `header` is the running fiber's; for a string or vector `yielded` the address of a
+/// valid view which, with the data it points to, stays alive and unchanged until this call
+/// returns.
 #[inline]
 pub(crate) unsafe fn cpp_yield(
     header: &Header,
-    yielded: &corobridge_fiber_value,
+    yielded_kind: u32,
+    yielded: u64,
     resume_kind: u32,
-    input: &mut corobridge_fiber_value,
-) -> c_int {
+) -> corobridge_fiber_resumed {
+    // (The sentinel of a fiber C++ cannot yield in is two undefined kinds: the bound check
+    // rejects them.)
+    let status = if current::yield_kinds(yielded_kind, resume_kind) != header.types.cpp_yield_kinds
+        || yielded_kind >= COROBRIDGE_FIBER_VALUE_RUST
+    {
+        kind_error(header, yielded_kind)
+    } else if header.destroying.get() | header.is_unwinding() {
+        status::UNWIND
+    } else {
+        header.yield_bits.set(yielded);
+        header.suspend(Suspension::CppValue);
+        if header.destroying.get() {
+            // Resumed only to be destroyed: C++ unwinds its frames with `forced_unwind`,
+            // and the fiber's base then continues the unwind in Rust, down to the root.
+            header.carry_unwind(Box::new(Destroying));
+            status::UNWIND
+        } else {
+            return corobridge_fiber_resumed {
+                status: status::OK,
+                input: header.input_bits.get(),
+            };
+        }
+    };
+    corobridge_fiber_resumed { status, input: 0 }
+}
+
+/// Which of a C++ yield's kinds is not the fiber's.
+#[cold]
+fn kind_error(header: &Header, yielded_kind: u32) -> std::ffi::c_int {
     let kinds = header.types.kinds;
-    if yielded.kind != kinds.yielded || kinds.yielded == COROBRIDGE_FIBER_VALUE_RUST {
-        return status::YIELD_TYPE;
+    if yielded_kind != kinds.yielded || kinds.yielded == COROBRIDGE_FIBER_VALUE_RUST {
+        status::YIELD_TYPE
+    } else {
+        status::RESUME_TYPE
     }
-    if resume_kind != kinds.input || kinds.input == COROBRIDGE_FIBER_VALUE_RUST {
-        return status::RESUME_TYPE;
-    }
-    if header.destroying.get() || header.is_unwinding() {
-        return status::UNWIND;
-    }
-    header.yield_view.set(yielded);
-    header.suspend(Suspension::Value);
-    if header.destroying.get() {
-        // Resumed only to be destroyed: C++ unwinds its frames with `forced_unwind`, and
-        // the fiber's base then continues the unwind in Rust, down to the fiber's root.
-        header.carry_unwind(Box::new(Destroying));
-        return status::UNWIND;
-    }
-    *input = header.input_view.get();
-    status::OK
 }
 
 /// The waiting suspension of a fiber of types `I`, `Y` (see `SuspendPendingFn`).

@@ -7,6 +7,7 @@
 //! run time once monomorphised.
 
 use std::any::{Any, TypeId};
+use std::cell::Cell;
 use std::ffi::c_void;
 use std::ptr;
 
@@ -48,77 +49,89 @@ pub(crate) fn kind_of<T: 'static>() -> u32 {
     }
 }
 
-/// A view of `value` for C++ (valid while `value` is neither moved nor dropped).
-pub(crate) fn view_of<T: 'static>(value: &T) -> corobridge_fiber_value {
+/// The 64 bits `value` crosses to C++ in (`fiber.h`, "Values"): a scalar's bytes at the
+/// start, the rest zero; for a `String` or `Vec<u8>` the address of `view`, which is set
+/// to a view of its bytes (valid while `value` is neither moved, changed nor dropped);
+/// 0 for `()` and for Rust-only types.
+#[inline]
+pub(crate) fn bits_of<T: 'static>(value: &T, view: &Cell<corobridge_fiber_value>) -> u64 {
     let any: &dyn Any = value;
-    let kind = kind_of::<T>();
-    if let Some(text) = any.downcast_ref::<String>() {
-        corobridge_fiber_value {
-            data: text.as_ptr().cast(),
-            len: text.len(),
-            kind,
-        }
+    let bytes: &[u8] = if let Some(text) = any.downcast_ref::<String>() {
+        text.as_bytes()
     } else if let Some(bytes) = any.downcast_ref::<Vec<u8>>() {
-        corobridge_fiber_value {
-            data: bytes.as_ptr().cast(),
-            len: bytes.len(),
-            kind,
-        }
-    } else if kind == COROBRIDGE_FIBER_VALUE_UNIT || kind == COROBRIDGE_FIBER_VALUE_RUST {
-        corobridge_fiber_value {
-            data: ptr::null(),
-            len: 0,
-            kind,
-        }
+        bytes
     } else {
-        // A scalar: C++ copies its bytes (same layout on both sides).
-        corobridge_fiber_value {
-            data: ptr::from_ref(value).cast::<c_void>(),
-            len: size_of::<T>(),
-            kind,
-        }
-    }
+        return scalar_bits(any);
+    };
+    view.set(corobridge_fiber_value {
+        data: bytes.as_ptr().cast::<c_void>(),
+        len: bytes.len(),
+        kind: kind_of::<T>(),
+    });
+    view.as_ptr() as usize as u64
 }
 
-/// Reads a `T` out of a C++ view, or `None` if the view is not of `T`'s kind.
+/// The bits of a scalar (0 for anything else).
+#[inline]
+fn scalar_bits(any: &dyn Any) -> u64 {
+    let mut bits = [0u8; 8];
+    if let Some(b) = any.downcast_ref::<bool>() {
+        bits[0] = u8::from(*b);
+    } else if let Some(v) = any.downcast_ref::<i32>() {
+        bits[..4].copy_from_slice(&v.to_ne_bytes());
+    } else if let Some(v) = any.downcast_ref::<i64>() {
+        bits = v.to_ne_bytes();
+    } else if let Some(v) = any.downcast_ref::<u64>() {
+        bits = v.to_ne_bytes();
+    } else if let Some(v) = any.downcast_ref::<f64>() {
+        bits = v.to_ne_bytes();
+    }
+    u64::from_ne_bytes(bits)
+}
+
+/// Builds a `T` from the bits C++ handed over for a value of `T`'s kind (`None` if C++
+/// cannot exchange `T`).
 ///
 /// # Safety
 ///
-/// `view.data` must be valid for `view.len` bytes (or null with `len == 0`).
-pub(crate) unsafe fn from_view<T: 'static>(view: &corobridge_fiber_value) -> Option<T> {
-    if view.kind != kind_of::<T>() || view.kind == COROBRIDGE_FIBER_VALUE_RUST {
-        return None;
-    }
-    // SAFETY: forwarded contract.
-    let bytes = unsafe { bytes(view) };
+/// The bits are of a value of `T`'s kind; for a string or byte vector, the address of a
+/// valid view whose data is valid for `len` bytes (or null with `len == 0`).
+#[inline]
+pub(crate) unsafe fn from_bits<T: 'static>(bits: u64) -> Option<T> {
+    let bytes = bits.to_ne_bytes();
     let mut slot: Option<T> = None;
     let any: &mut dyn Any = &mut slot;
     if let Some(slot) = any.downcast_mut::<Option<()>>() {
         *slot = Some(());
     } else if let Some(slot) = any.downcast_mut::<Option<bool>>() {
-        *slot = bytes.first().map(|b| *b != 0);
+        *slot = Some(bytes[0] != 0);
     } else if let Some(slot) = any.downcast_mut::<Option<i32>>() {
-        *slot = bytes.try_into().ok().map(i32::from_ne_bytes);
+        *slot = Some(i32::from_ne_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]));
     } else if let Some(slot) = any.downcast_mut::<Option<i64>>() {
-        *slot = bytes.try_into().ok().map(i64::from_ne_bytes);
+        *slot = Some(i64::from_ne_bytes(bytes));
     } else if let Some(slot) = any.downcast_mut::<Option<u64>>() {
-        *slot = bytes.try_into().ok().map(u64::from_ne_bytes);
+        *slot = Some(u64::from_ne_bytes(bytes));
     } else if let Some(slot) = any.downcast_mut::<Option<f64>>() {
-        *slot = bytes.try_into().ok().map(f64::from_ne_bytes);
+        *slot = Some(f64::from_ne_bytes(bytes));
     } else if let Some(slot) = any.downcast_mut::<Option<String>>() {
-        *slot = Some(String::from_utf8_lossy(bytes).into_owned());
+        // SAFETY: forwarded contract: the bits are a view's address.
+        let text = unsafe { view_bytes(bits) };
+        *slot = Some(String::from_utf8_lossy(text).into_owned());
     } else if let Some(slot) = any.downcast_mut::<Option<Vec<u8>>>() {
-        *slot = Some(bytes.to_vec());
+        // SAFETY: as above.
+        *slot = Some(unsafe { view_bytes(bits) }.to_vec());
     }
     slot
 }
 
-/// The bytes of a view.
+/// The bytes of the view at address `bits`.
 ///
 /// # Safety
 ///
-/// As [`from_view`].
-unsafe fn bytes(view: &corobridge_fiber_value) -> &[u8] {
+/// As [`from_bits`].
+unsafe fn view_bytes<'a>(bits: u64) -> &'a [u8] {
+    // SAFETY: forwarded contract.
+    let view = unsafe { &*(bits as usize as *const corobridge_fiber_value) };
     if view.data.is_null() || view.len == 0 {
         &[]
     } else {

@@ -1,5 +1,6 @@
-// How C++ values cross a fiber switch: their kind (the C ABI's COROBRIDGE_FIBER_VALUE_*),
-// a borrowed view of them, and how a C++ object is built back from a view.
+// How C++ values cross a fiber switch: their kind (the C ABI's COROBRIDGE_FIBER_VALUE_*)
+// and 64 bits (a scalar's own bytes, or the address of a borrowed view of a string's or
+// vector's bytes), and how a C++ object is built back from those bits.
 #pragma once
 
 #include <cstdint>
@@ -76,35 +77,55 @@ inline const char* kind_name(std::uint32_t kind) noexcept {
   }
 }
 
-/// A view of `value` (valid while `value` lives).
+/// True for the kinds that cross a switch in their own bits (not through a view).
 template <typename T>
-corobridge_fiber_value view_of(const T& value) noexcept {
-  if constexpr (std::is_same_v<T, std::string> || std::is_same_v<T, std::vector<std::uint8_t>>) {
-    return corobridge_fiber_value{value.data(), value.size(), value_kind<T>::value};
-  } else {
-    return corobridge_fiber_value{&value, sizeof(T), value_kind<T>::value};
-  }
-}
-inline corobridge_fiber_value unit_view() noexcept {
-  return corobridge_fiber_value{nullptr, 0, COROBRIDGE_FIBER_VALUE_UNIT};
+inline constexpr bool is_scalar_value =
+    std::is_same_v<T, bool> || std::is_same_v<T, std::int32_t> ||
+    std::is_same_v<T, std::int64_t> || std::is_same_v<T, std::uint64_t> ||
+    std::is_same_v<T, double>;
+
+/// The 64 bits a scalar crosses a switch in: its bytes at the start, the rest zero.
+template <typename T>
+  requires is_scalar_value<T>
+std::uint64_t bits_of(const T& value) noexcept {
+  static_assert(sizeof(T) <= sizeof(std::uint64_t));
+  std::uint64_t bits = 0;
+  std::memcpy(&bits, &value, sizeof(T));
+  return bits;
 }
 
-/// Builds a T from a view of the same kind (a copy: the view is only borrowed).
+/// The bits that carry the address of a view.
+inline std::uint64_t address_bits(const corobridge_fiber_value* view) noexcept {
+  return static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(view));
+}
+
+/// A view of a string's or byte vector's bytes (valid while `value` lives, unchanged).
 template <typename T>
-T from_view(const corobridge_fiber_value& value) {
-  if constexpr (std::is_same_v<T, std::string>) {
-    return T(static_cast<const char*>(value.data), value.len);
-  } else if constexpr (std::is_same_v<T, std::vector<std::uint8_t>>) {
-    const auto* bytes = static_cast<const std::uint8_t*>(value.data);
-    return T(bytes, bytes + value.len);
-  } else if constexpr (std::is_same_v<T, bool>) {
+  requires(!is_scalar_value<T>)
+corobridge_fiber_value view_of(const T& value) noexcept {
+  return corobridge_fiber_value{value.data(), value.size(), value_kind<T>::value};
+}
+
+/// Builds a T from bits of T's kind (a copy: a view they point to is only borrowed).
+template <typename T>
+T from_bits(std::uint64_t bits) {
+  if constexpr (std::is_same_v<T, bool>) {
     std::uint8_t byte = 0;
-    std::memcpy(&byte, value.data, 1);
+    std::memcpy(&byte, &bits, 1);
     return byte != 0;
-  } else {
+  } else if constexpr (is_scalar_value<T>) {
     T scalar{};
-    std::memcpy(&scalar, value.data, sizeof(T));
+    std::memcpy(&scalar, &bits, sizeof(T));
     return scalar;
+  } else {
+    const auto* view =
+        reinterpret_cast<const corobridge_fiber_value*>(static_cast<std::uintptr_t>(bits));
+    if constexpr (std::is_same_v<T, std::string>) {
+      return T(static_cast<const char*>(view->data), view->len);
+    } else {
+      const auto* bytes = static_cast<const std::uint8_t*>(view->data);
+      return T(bytes, bytes + view->len);
+    }
   }
 }
 
