@@ -61,6 +61,9 @@ pub(crate) struct Remote {
     signal: Condvar,
     pending: AtomicBool,
     main_woken: AtomicBool,
+    /// The driver is parked (or about to be) on `signal`: only then does a wake need to
+    /// notify it, which costs a system call.
+    parked: AtomicBool,
     remote_wakes: std::sync::atomic::AtomicU64,
     owner: Option<ThreadId>,
 }
@@ -73,6 +76,7 @@ impl Remote {
             signal: Condvar::new(),
             pending: AtomicBool::new(false),
             main_woken: AtomicBool::new(false),
+            parked: AtomicBool::new(false),
             remote_wakes: std::sync::atomic::AtomicU64::new(0),
             owner,
         })
@@ -92,17 +96,22 @@ impl Remote {
 
     /// Queues `item` and wakes the driver. Gives the item back if the driver is gone.
     pub(crate) fn push(&self, item: RemoteItem) -> Result<(), RemoteItem> {
-        let waker = {
+        let (waker, parked) = {
             let mut state = self.lock();
             if state.closed {
                 return Err(item);
             }
             state.items.push(item);
             self.pending.store(true, Ordering::Release);
-            state.waker.clone()
+            // Read under the lock, which `park` holds from setting the flag until it
+            // waits: if it is not set, the driver has yet to check for items and will
+            // see this one.
+            (state.waker.clone(), self.parked.load(Ordering::Relaxed))
         };
         self.remote_wakes.fetch_add(1, Ordering::Relaxed);
-        self.signal.notify_one();
+        if parked {
+            self.signal.notify_one();
+        }
         if let Some(waker) = waker {
             waker.wake();
         }
@@ -141,9 +150,15 @@ impl Remote {
 
     /// Marks the driver's main future as woken and wakes the driver.
     pub(crate) fn wake_main(&self) {
-        self.main_woken.store(true, Ordering::Release);
-        drop(self.lock()); // orders the flag before a parked driver re-checks it
-        self.signal.notify_one();
+        // A future that wakes itself while the driver polls it (a yield, or a fiber's unit
+        // yield) must not pay for a futex call: notify only a parked driver. SeqCst pairs
+        // the flag with `park`'s: either this sees `parked`, or the driver, setting it
+        // first, then sees `main_woken`.
+        self.main_woken.store(true, Ordering::SeqCst);
+        if self.parked.load(Ordering::SeqCst) {
+            drop(self.lock()); // a driver between its check and its wait holds the lock
+            self.signal.notify_one();
+        }
     }
 
     /// Consumes the main-future wake flag.
@@ -152,16 +167,25 @@ impl Remote {
     }
 
     pub(crate) fn main_woken(&self) -> bool {
-        self.main_woken.load(Ordering::Acquire)
+        self.main_woken.load(Ordering::SeqCst)
     }
 
     /// Blocks until items or a main wake arrive, or `timeout` passes.
     pub(crate) fn park(&self, timeout: Option<Duration>) {
         let state = self.lock();
+        self.parked.store(true, Ordering::SeqCst);
         let idle = |_: &mut State| !self.has_items() && !self.main_woken();
         match timeout {
-            Some(t) => drop(self.signal.wait_timeout_while(state, t, idle)),
-            None => drop(self.signal.wait_while(state, idle)),
+            Some(t) => {
+                let woken = self.signal.wait_timeout_while(state, t, idle);
+                self.parked.store(false, Ordering::SeqCst);
+                drop(woken);
+            }
+            None => {
+                let woken = self.signal.wait_while(state, idle);
+                self.parked.store(false, Ordering::SeqCst);
+                drop(woken);
+            }
         }
     }
 
