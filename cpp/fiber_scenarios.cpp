@@ -346,7 +346,12 @@ std::int64_t corobridge_fiber_scn_recurse(std::int64_t depth) {
   frame[0] = static_cast<char>(depth);
   frame[sizeof(frame) - 1] = frame[0];
   if (depth == 0) return frame[sizeof(frame) - 1];
-  return 1 + corobridge_fiber_scn_recurse(depth - 1) + frame[0] * 0;
+  std::int64_t below = corobridge_fiber_scn_recurse(depth - 1);
+  // Opaque to the optimiser: the frame stays live across the call and the result is not a
+  // plain sum, so an optimised build cannot turn the recursion into a loop (GCC does, with
+  // an accumulator, and the overflow test would then spin forever).
+  asm volatile("" : "+r"(below) : "r"(frame) : "memory");
+  return 1 + below;
 }
 
 void corobridge_fiber_scn_yield_outside(void* out) {

@@ -4,20 +4,25 @@
 //! variable that selects the overflowing (ignored) test.
 
 use std::os::unix::process::ExitStatusExt;
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
 
 use corobridge::Fiber;
 use corobridge::fiber::scenarios as s;
 
 const CHILD: &str = "COROBRIDGE_FIBER_OVERFLOW_CHILD";
 
+/// Recurses with a 1 KiB frame per call. The frame stays live across the call and the
+/// result passes through `black_box`, so that an optimised build cannot turn the recursion
+/// into a loop (LLVM would, with an accumulator, and the test would then spin forever).
+#[inline(never)]
 fn rust_recurse(depth: u64) -> u64 {
     let frame = std::hint::black_box([depth as u8; 1024]);
     if depth == 0 {
-        0
-    } else {
-        rust_recurse(depth - 1) + u64::from(frame[7])
+        return 0;
     }
+    let below = std::hint::black_box(rust_recurse(depth - 1));
+    below + u64::from(std::hint::black_box(&frame)[7])
 }
 
 /// Run only as a child process by the tests below.
@@ -38,7 +43,7 @@ fn child_overflows_a_fiber_stack() {
 
 fn overflow_in_child(language: &str) -> (Output, String) {
     let exe = std::env::current_exe().expect("the test binary's path");
-    let output = Command::new(exe)
+    let mut child = Command::new(exe)
         .args([
             "child_overflows_a_fiber_stack",
             "--exact",
@@ -47,8 +52,26 @@ fn overflow_in_child(language: &str) -> (Output, String) {
             "--test-threads=1",
         ])
         .env(CHILD, language)
-        .output()
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
         .expect("the child test process starts");
+    // The overflow takes milliseconds; a child still running after a minute recurses
+    // without using stack (an optimiser turned the recursion into a loop): fail, do not hang.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while child
+        .try_wait()
+        .expect("the child can be waited for")
+        .is_none()
+    {
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("the {language} recursion did not overflow its fiber stack within 60 s");
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let output = child.wait_with_output().expect("the child's output");
     let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
     (output, stderr)
 }
