@@ -33,6 +33,7 @@ mod rust_future;
 mod rust_stream;
 pub mod scenarios;
 pub mod seed;
+pub mod switch_report;
 
 pub use bridge_value::{
     AsyncGeneratorAlias, BridgeValue, FutureAlias, GeneratorAlias, StreamAlias, TaskAlias,

@@ -1,14 +1,19 @@
 //! The `corobridge` command: runs the seed's game world on corobridge's executor and
-//! compares it with the seed-style engine.
+//! compares it with the seed-style engine, and compares stackful fibers with stackless
+//! coroutines.
 
 use std::process::{Command, ExitCode};
 
 use corobridge::game::{Engine, GameConfig, run_game};
+use corobridge::switch_report::{self, SwitchConfig};
 
 const USAGE: &str = "\
 usage:
-  corobridge                       the default run: game --npcs 100000 --frames 300 --virtual --compare
+  corobridge                       the default run: game --npcs 100000 --frames 300 --virtual
+                                   --compare, then switches
   corobridge game [options]        run the seed's game world
+  corobridge switches [options]    stackful vs stackless: round trips, create + run + destroy
+                                   and suspended waiters, timed in alternation
   corobridge help
 
 game options:
@@ -22,7 +27,11 @@ game options:
   --compare         run both engines on the patrol workload, each in its own process:
                     corobridge on one thread, on T threads (default: every core) and the
                     seed-style engine (one thread)
-  --json            print one JSON object instead of a summary";
+  --json            print one JSON object instead of a summary
+
+switches options:
+  --rounds R        alternating rounds, the figures are medians over them (default 21)
+  --waiters N       suspended waiters of each kind for the memory rows (default 5000)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -36,9 +45,13 @@ fn main() -> ExitCode {
                 "--virtual",
                 "--compare",
             ];
-            game(&default.map(str::to_owned))
+            game(&default.map(str::to_owned)).and_then(|()| {
+                println!();
+                switches(&[])
+            })
         }
         Some("game") => game(&args[1..]),
+        Some("switches") => switches(&args[1..]),
         Some("help" | "--help" | "-h") => {
             println!("{USAGE}");
             Ok(())
@@ -110,6 +123,22 @@ fn parse_number<T: std::str::FromStr>(text: &str) -> Result<T, String> {
     cleaned
         .parse()
         .map_err(|_| format!("not a number: {text:?}"))
+}
+
+fn switches(args: &[String]) -> Result<(), String> {
+    let mut config = SwitchConfig::default();
+    let mut it = args.iter();
+    while let Some(arg) = it.next() {
+        let mut value = |name: &str| it.next().ok_or_else(|| format!("{name} needs a value"));
+        match arg.as_str() {
+            "--rounds" => config.rounds = parse_number(value("--rounds")?)?,
+            "--waiters" => config.waiters = parse_number(value("--waiters")?)?,
+            other => return Err(format!("unknown option {other:?}\n{USAGE}")),
+        }
+    }
+    let report = switch_report::measure(&config).map_err(|e| e.to_string())?;
+    print!("{report}");
+    Ok(())
 }
 
 fn game(args: &[String]) -> Result<(), String> {
