@@ -73,3 +73,23 @@ fn states_are_swapped_back_and_forth_as_either_side_enters_and_leaves_a_catch() 
     assert_eq!(fiber.resume(()).unwrap(), FiberStep::Returned(1));
     assert!(!s::has_current_exception());
 }
+
+#[test]
+fn dropping_a_fiber_suspended_in_a_catch_block_ends_its_catch_and_leaves_the_resumer_clean() {
+    let fiber = Fiber::<(), (), i32>::new(|()| s::yield_in_catch("dropped").unwrap()).unwrap();
+    assert_eq!(fiber.resume(()).unwrap(), FiberStep::Yielded(()));
+    // Destroyed from inside the resumer's own catch block: the fiber's unwind runs with the
+    // fiber's state installed (its catch block ends, its exception is freed: valgrind
+    // checks), and the resumer gets its own state back.
+    let mut fiber = Some(fiber);
+    let inside = s::inside_catch(|| {
+        let fiber = fiber.take().expect("called once");
+        assert_eq!(fiber.cancel(), Ok(()));
+        assert!(s::has_current_exception());
+        assert_eq!(s::uncaught_exceptions(), 0);
+        3
+    });
+    assert_eq!(inside, 3, "the resumer's current exception survived");
+    assert!(!s::has_current_exception());
+    assert_eq!(s::uncaught_exceptions(), 0);
+}
