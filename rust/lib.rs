@@ -29,6 +29,7 @@ pub mod fiber;
 pub mod game;
 pub mod interop_scenarios;
 mod pooled;
+mod process_memory;
 mod rust_future;
 mod rust_stream;
 pub mod scenarios;

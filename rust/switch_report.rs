@@ -27,6 +27,7 @@ use std::time::{Duration, Instant};
 use corosensei::{Coroutine, CoroutineResult};
 
 use crate::fiber::{self, scenarios as fs};
+use crate::process_memory::rss_bytes;
 use crate::{Error, Executor, Fiber, FiberError, FiberStep, scenarios as s};
 
 /// How long and how large a [`measure`] run is.
@@ -177,8 +178,8 @@ pub mod names {
     pub const THREAD: &str = "std::thread spawn + join";
     /// C++ tasks waiting on a timer.
     pub const CPP_WAITER: &str = "C++ task<int32_t> in co_await sleep_for";
-    /// Rust futures waiting on a timer.
-    pub const RUST_WAITER: &str = "Rust async block in sleep().await";
+    /// Rust futures (`corobridge::sleep`) waiting on a timer.
+    pub const RUST_WAITER: &str = "Rust future: corobridge::sleep";
     /// Fibers waiting on a timer.
     pub const FIBER_WAITER: &str = "Fiber in fiber::sleep";
 }
@@ -411,15 +412,6 @@ fn lifecycles(config: &SwitchConfig) -> Result<Vec<TimedRow>, SwitchReportError>
     alternate(config.rounds, cases)
 }
 
-/// The process's resident set, on Linux.
-fn resident_bytes() -> Option<u64> {
-    let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
-    let pages: u64 = statm.split_whitespace().nth(1)?.parse().ok()?;
-    // SAFETY: sysconf only reads a system constant.
-    let page = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };
-    Some(pages * u64::try_from(page).ok()?)
-}
-
 /// Grows the population by `count` waiters with `spawn`, runs the executor until all
 /// wait, and returns the resident bytes per waiter.
 fn per_waiter(
@@ -427,12 +419,12 @@ fn per_waiter(
     count: usize,
     mut spawn: impl FnMut() -> Result<(), SwitchReportError>,
 ) -> Result<Option<f64>, SwitchReportError> {
-    let before = resident_bytes();
+    let before = rss_bytes();
     for _ in 0..count {
         spawn()?;
     }
     executor.run_until_idle();
-    let after = resident_bytes();
+    let after = rss_bytes();
     Ok(before
         .zip(after)
         .map(|(b, a)| a.saturating_sub(b) as f64 / count.max(1) as f64))
@@ -446,21 +438,19 @@ fn waiters(config: &SwitchConfig) -> Result<Vec<MemoryRow>, SwitchReportError> {
     let count = config.waiters.max(1);
     let wait = Duration::from_secs(1);
 
-    let mut handles = Vec::with_capacity(count * 2);
+    let mut fiber_handles = Vec::with_capacity(count);
     let fibers = per_waiter(&executor, count, || {
         let fiber = Fiber::<(), (), Result<(), FiberError>>::new(move |()| fiber::sleep(wait))?;
-        handles.push(executor.spawn(async move { fiber.await.map(|_| ()) }));
+        fiber_handles.push(executor.spawn(fiber));
         Ok(())
     })?;
     let cpp = per_waiter(&executor, count, || {
         executor.spawn_cpp(s::add_after(1, 2, 1_000))?;
         Ok(())
     })?;
+    let mut rust_handles = Vec::with_capacity(count);
     let rust = per_waiter(&executor, count, || {
-        handles.push(executor.spawn(async move {
-            crate::sleep(wait).await;
-            Ok(())
-        }));
+        rust_handles.push(executor.spawn(crate::sleep(wait)));
         Ok(())
     })?;
     let stack = crate::fiber::DEFAULT_STACK_SIZE;
@@ -484,10 +474,16 @@ fn waiters(config: &SwitchConfig) -> Result<Vec<MemoryRow>, SwitchReportError> {
             reserved_bytes: stack,
         },
     ];
-    // Let every waiter finish (and so check that all of them really waited).
+    // Let every waiter finish: each must have waited, and none failed.
     executor.advance(wait)?;
-    let finished = handles.iter().filter(|handle| handle.is_finished()).count();
-    check(finished == handles.len(), FIBER_WAITER)?;
+    check(
+        fiber_handles
+            .iter_mut()
+            .all(|handle| matches!(handle.try_take(), Some(Ok(Ok(Ok(())))))),
+        FIBER_WAITER,
+    )?;
+    check(executor.take_failures().is_empty(), CPP_WAITER)?;
+    check(rust_handles.iter().all(|h| h.is_finished()), RUST_WAITER)?;
     Ok(rows)
 }
 

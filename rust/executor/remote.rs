@@ -176,17 +176,11 @@ impl Remote {
         self.parked.store(true, Ordering::SeqCst);
         let idle = |_: &mut State| !self.has_items() && !self.main_woken();
         match timeout {
-            Some(t) => {
-                let woken = self.signal.wait_timeout_while(state, t, idle);
-                self.parked.store(false, Ordering::SeqCst);
-                drop(woken);
-            }
-            None => {
-                let woken = self.signal.wait_while(state, idle);
-                self.parked.store(false, Ordering::SeqCst);
-                drop(woken);
-            }
+            Some(t) => drop(self.signal.wait_timeout_while(state, t, idle)),
+            None => drop(self.signal.wait_while(state, idle)),
         }
+        // (Cleared after the lock is released: a wake in between only notifies in vain.)
+        self.parked.store(false, Ordering::SeqCst);
     }
 
     /// Refuses further items and returns those still queued.

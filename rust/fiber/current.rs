@@ -54,22 +54,23 @@ pub(crate) fn yield_kinds(yielded: u32, resume: u32) -> u64 {
 impl Types {
     #[inline]
     pub(crate) fn of<I: 'static, Y: 'static, R: 'static>() -> Self {
+        let kinds = corobridge_fiber_kinds {
+            input: value::kind_of::<I>(),
+            yielded: value::kind_of::<Y>(),
+            returned: value::kind_of::<R>(),
+        };
+        let cpp_can_yield = kinds.input != COROBRIDGE_FIBER_VALUE_RUST
+            && kinds.yielded != COROBRIDGE_FIBER_VALUE_RUST;
         Self {
             input: TypeId::of::<I>(),
             yielded: TypeId::of::<Y>(),
             input_name: value::name_of::<I>(),
             yielded_name: value::name_of::<Y>(),
-            kinds: corobridge_fiber_kinds {
-                input: value::kind_of::<I>(),
-                yielded: value::kind_of::<Y>(),
-                returned: value::kind_of::<R>(),
-            },
-            cpp_yield_kinds: if value::kind_of::<I>() == COROBRIDGE_FIBER_VALUE_RUST
-                || value::kind_of::<Y>() == COROBRIDGE_FIBER_VALUE_RUST
-            {
-                u64::MAX
+            kinds,
+            cpp_yield_kinds: if cpp_can_yield {
+                yield_kinds(kinds.yielded, kinds.input)
             } else {
-                yield_kinds(value::kind_of::<Y>(), value::kind_of::<I>())
+                u64::MAX
             },
         }
     }

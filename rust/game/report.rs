@@ -160,14 +160,6 @@ impl GameReport {
     }
 }
 
-/// The process's peak resident set size (VmHWM), on Linux.
-pub fn peak_rss_bytes() -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kib * 1024)
-}
-
 fn percentile(sorted: &[f64], q: f64) -> f64 {
     if sorted.is_empty() {
         return 0.0;
@@ -264,7 +256,7 @@ fn finish(
         frame_ms_mean: mean,
         frame_ms_p99: percentile(&frame_ms, 0.99),
         frame_ms_max: frame_ms.last().copied().unwrap_or(0.0),
-        peak_rss_bytes: peak_rss_bytes(),
+        peak_rss_bytes: crate::process_memory::peak_rss_bytes(),
         checksum,
     }
 }
