@@ -8,8 +8,9 @@
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use corobridge::game::{GameWorld, SeedStyleWorld};
-use corobridge::{ClockKind, Executor, scenarios as s};
+use corobridge::{ClockKind, Executor};
+use corobridge_lab::game::{GameWorld, SeedStyleWorld};
+use corobridge_testkit::scenarios as s;
 use criterion::{Criterion, criterion_group, criterion_main};
 
 fn resume(c: &mut Criterion) {

@@ -8,8 +8,9 @@
 use std::hint::black_box;
 use std::time::Duration;
 
-use corobridge::fiber::{self, scenarios as s};
+use corobridge::fiber;
 use corobridge::{Fiber, FiberStep};
+use corobridge_testkit::fiber_scenarios as s;
 use corosensei::{Coroutine, CoroutineResult, Yielder};
 use criterion::{Criterion, criterion_group, criterion_main};
 

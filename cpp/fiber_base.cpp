@@ -1,9 +1,9 @@
 // The C++ frame at the base of every fiber (corobridge_cpp_fiber_run): what unwinds a
-// fiber's stack stops here, or passes through to Rust, as fiber.h describes.
+// fiber's stack stops here, or passes through to Rust, as detail/fiber_abi.h describes.
 #include <exception>
 
 #include "corobridge/detail/exception_info.hpp"
-#include "corobridge/fiber.h"
+#include "corobridge/detail/fiber_abi.h"
 #include "corobridge/fiber_errors.hpp"
 
 // Not noexcept: a Rust panic (a foreign exception to C++) passes through on its way to

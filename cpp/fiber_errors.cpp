@@ -4,7 +4,7 @@
 
 #include "corobridge/detail/fiber_value.hpp"
 #include "corobridge/executor.hpp"
-#include "corobridge/fiber.h"
+#include "corobridge/detail/fiber_abi.h"
 #include "corobridge/fiber.hpp"
 #include "corobridge/fiber_errors.hpp"
 

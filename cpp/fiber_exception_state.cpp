@@ -2,7 +2,7 @@
 // on every fiber switch (rust/fiber/exception_state.rs).
 #include <cxxabi.h>
 
-#include "corobridge/fiber.h"
+#include "corobridge/detail/fiber_abi.h"
 
 // libstdc++ and libc++ both begin their per-thread __cxa_eh_globals with these two fields
 // (caughtExceptions, uncaughtExceptions); Boost.Context swaps the same state per fiber.

@@ -5,7 +5,7 @@
 #include <cstdlib>
 #include <cstring>
 
-#include "corobridge/corobridge.h"
+#include "corobridge/detail/abi.h"
 
 namespace corobridge::detail {
 

@@ -2,7 +2,7 @@
 #include <coroutine>
 #include <cstdint>
 
-#include "corobridge/corobridge.h"
+#include "corobridge/detail/abi.h"
 #include "corobridge/detail/exception_info.hpp"
 #include "corobridge/detail/trampoline.hpp"
 #include "corobridge/detail/exception_table.hpp"

@@ -66,7 +66,8 @@ impl<T: BridgeValue> std::fmt::Debug for CppAsyncGenerator<T> {
 /// is suspended (its locals' destructors run, its registrations go).
 ///
 /// ```
-/// use corobridge::{Executor, interop_scenarios};
+/// use corobridge::Executor;
+/// use corobridge_testkit::interop_scenarios;
 /// use futures::StreamExt;
 ///
 /// let executor = Executor::new_virtual();

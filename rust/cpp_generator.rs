@@ -17,8 +17,12 @@ use crate::{BridgeValue, Error};
 /// returns it by value as `type generator_u64 = corobridge::CppGenerator<u64>;`.
 ///
 /// ```
-/// let first: Vec<u64> = corobridge::seed::fibonacci().take(10).map(Result::unwrap).collect();
-/// assert_eq!(first, [0, 1, 1, 2, 3, 5, 8, 13, 21, 34]);
+/// // C++: corobridge::generator<std::string> words() { co_yield "alpha"; ... }
+/// // (the C++ side of this example is one of the test suite's scenarios)
+/// use corobridge_testkit::scenarios::words;
+///
+/// let all: Vec<String> = words().map(Result::unwrap).collect();
+/// assert_eq!(all, ["alpha", "beta", "gamma"]);
 /// ```
 #[repr(transparent)]
 pub struct CppGenerator<T: BridgeValue> {

@@ -20,11 +20,15 @@ use crate::{BridgeValue, Error};
 /// [`Executor::spawn_cpp`](crate::Executor::spawn_cpp). Dropping it destroys the frame.
 ///
 /// ```
-/// use corobridge::{Executor, seed};
+/// // C++: corobridge::task<int32_t> add_after(int32_t a, int32_t b, int64_t delay_ms)
+/// // sleeps on the executor's clock, then co_returns a + b (a test suite scenario).
+/// use corobridge::Executor;
+/// use corobridge_testkit::scenarios::add_after;
 ///
 /// let executor = Executor::new_virtual();
-/// let value = executor.block_on(seed::compute_async(10)); // sleeps 100 ms of virtual time
-/// assert_eq!(value, Ok(100));
+/// let value = executor.block_on(add_after(2, 3, 100)); // sleeps 100 ms of virtual time
+/// assert_eq!(value, Ok(5));
+/// assert_eq!(executor.now(), std::time::Duration::from_millis(100));
 /// ```
 #[repr(C)]
 pub struct CppTask<T: BridgeValue> {

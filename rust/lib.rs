@@ -26,15 +26,9 @@ mod error;
 pub mod executor;
 mod ffi;
 pub mod fiber;
-pub mod game;
-pub mod interop_scenarios;
 mod pooled;
-mod process_memory;
 mod rust_future;
 mod rust_stream;
-pub mod scenarios;
-pub mod seed;
-pub mod switch_report;
 
 pub use bridge_value::{
     AsyncGeneratorAlias, BridgeValue, FutureAlias, GeneratorAlias, StreamAlias, TaskAlias,

@@ -6,7 +6,8 @@ use std::pin::Pin;
 use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
-use corobridge::{Executor, scenarios as s};
+use corobridge::Executor;
+use corobridge_testkit::scenarios as s;
 
 fn counts(c: &cxx::SharedPtr<s::Counters>) -> (i64, i64) {
     (s::constructed(c), s::destroyed(c))

@@ -3,7 +3,8 @@
 
 use std::time::Duration;
 
-use corobridge::{Executor, RustFuture, interop_scenarios as i, scenarios as s, sleep};
+use corobridge::{Executor, RustFuture, sleep};
+use corobridge_testkit::{interop_scenarios as i, scenarios as s};
 
 fn after(ms: u64, value: i64) -> RustFuture<i64> {
     RustFuture::new(async move {

@@ -9,7 +9,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use corobridge::{CppException, Error, Executor, RustFuture, interop_scenarios as i, sleep};
+use corobridge::{CppException, Error, Executor, RustFuture, sleep};
+use corobridge_testkit::interop_scenarios as i;
 use futures::StreamExt;
 use futures::stream::FuturesUnordered;
 

@@ -3,7 +3,8 @@
 
 use std::time::Duration;
 
-use corobridge::{Executor, scenarios as s};
+use corobridge::Executor;
+use corobridge_testkit::scenarios as s;
 
 #[test]
 fn an_event_set_from_another_thread_wakes_a_parked_executor() {

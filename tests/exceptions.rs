@@ -1,6 +1,7 @@
 //! C++ exceptions reach Rust as typed errors: type name and `what()`, never an abort.
 
-use corobridge::{CppException, Error, Executor, TaskFailure, scenarios as s};
+use corobridge::{CppException, Error, Executor, TaskFailure};
+use corobridge_testkit::scenarios as s;
 use std::future::IntoFuture;
 
 fn cpp_error<T: std::fmt::Debug>(result: Result<T, Error>) -> CppException {

@@ -1,26 +1,13 @@
 //! C++ code suspends the Rust fiber it runs in, from any depth of ordinary C++ calls:
-//! the seed's stackful example, typed values both ways, and destruction mid-suspend
+//! typed values both ways, and destruction mid-suspend
 //! unwinding the C++ frames.
 
 use std::cell::Cell;
 use std::rc::Rc;
 
-use corobridge::fiber::{self, FiberError, scenarios as s, seed};
+use corobridge::fiber::{self, FiberError};
 use corobridge::{Fiber, FiberStep};
-
-#[test]
-fn the_seeds_stackful_example_keeps_local_var_42() {
-    let f = seed::coroutine_function().unwrap();
-    // First yield: inside deep_function_call, an ordinary C++ function.
-    assert_eq!(f.resume(()).unwrap(), FiberStep::Yielded(()));
-    // Second: in coroutine_function itself.
-    assert_eq!(f.resume(()).unwrap(), FiberStep::Yielded(()));
-    let report = f.resume(()).unwrap().returned().unwrap();
-    assert_eq!(report.local_var, 42);
-    assert!(report.array_intact);
-    assert_eq!(report.yields, 2);
-    assert_eq!(report.message, "local_var is still 42");
-}
+use corobridge_testkit::fiber_scenarios as s;
 
 #[test]
 fn cpp_yields_from_depth_ten_and_reads_the_resume_input() {

@@ -5,8 +5,10 @@
 use std::future::IntoFuture;
 use std::time::Duration;
 
-use corobridge::fiber::{self, scenarios as fs};
-use corobridge::{Executor, Fiber, interop_scenarios as interop};
+use corobridge::fiber;
+use corobridge::{Executor, Fiber};
+use corobridge_testkit::fiber_scenarios as fs;
+use corobridge_testkit::interop_scenarios as interop;
 
 fn ms(n: u64) -> Duration {
     Duration::from_millis(n)

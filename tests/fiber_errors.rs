@@ -1,8 +1,9 @@
 //! Errors cross a fiber as values: a Rust panic through C++ frames, a C++ exception out of
 //! the fiber's C++ code; never an abort.
 
-use corobridge::fiber::{FiberError, scenarios as s};
+use corobridge::fiber::FiberError;
 use corobridge::{Fiber, FiberStep};
+use corobridge_testkit::fiber_scenarios as s;
 
 #[test]
 fn a_cpp_exception_escaping_the_fiber_reaches_the_resumer_as_err() {

@@ -2,8 +2,8 @@
 //! `std::uncaught_exceptions()`), saved and restored on every switch, as Boost.Context had
 //! to (boostorg/context#281).
 
-use corobridge::fiber::scenarios as s;
 use corobridge::{Fiber, FiberStep};
+use corobridge_testkit::fiber_scenarios as s;
 
 #[test]
 fn fibers_suspended_in_catch_blocks_keep_their_own_current_exception() {

@@ -8,7 +8,7 @@ use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use corobridge::Fiber;
-use corobridge::fiber::scenarios as s;
+use corobridge_testkit::fiber_scenarios as s;
 
 const CHILD: &str = "COROBRIDGE_FIBER_OVERFLOW_CHILD";
 

@@ -5,8 +5,10 @@ use std::cell::RefCell;
 use std::rc::Rc;
 use std::time::Duration;
 
-use corobridge::fiber::{self, FiberError, scenarios as fs};
-use corobridge::{Executor, Fiber, JoinError, scenarios};
+use corobridge::fiber::{self, FiberError};
+use corobridge::{Executor, Fiber, JoinError};
+use corobridge_testkit::fiber_scenarios as fs;
+use corobridge_testkit::scenarios;
 
 fn ms(n: u64) -> Duration {
     Duration::from_millis(n)

@@ -6,7 +6,8 @@ use std::future::IntoFuture;
 use std::sync::mpsc;
 use std::thread;
 
-use corobridge::{CppTask, Executor, RustFuture, interop_scenarios as interop, scenarios as s};
+use corobridge::{CppTask, Executor, RustFuture};
+use corobridge_testkit::{interop_scenarios as interop, scenarios as s};
 
 #[test]
 fn frames_made_on_one_thread_are_freed_and_reused_on_others() {

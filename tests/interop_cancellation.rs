@@ -9,7 +9,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use corobridge::{Executor, RustFuture, interop_scenarios as i, scenarios as s, sleep};
+use corobridge::{Executor, RustFuture, sleep};
+use corobridge_testkit::{interop_scenarios as i, scenarios as s};
 
 /// Counts its drops.
 struct DropCount(Arc<AtomicUsize>);

@@ -3,7 +3,8 @@
 
 use std::future::IntoFuture;
 
-use corobridge::{Executor, interop_scenarios as i};
+use corobridge::Executor;
+use corobridge_testkit::interop_scenarios as i;
 
 #[test]
 fn alternating_depth_ten_thousand_under_corobridge() {

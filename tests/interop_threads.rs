@@ -1,7 +1,8 @@
 //! Wakers are Send + Sync: 100,000 suspended C++ coroutines, each awaiting a Rust future,
 //! woken from 4 threads: each is resumed exactly once, none is lost.
 
-use corobridge::{Executor, RustFuture, interop_scenarios as i, scenarios as s};
+use corobridge::{Executor, RustFuture};
+use corobridge_testkit::{interop_scenarios as i, scenarios as s};
 use futures::channel::oneshot;
 
 const COROUTINES: usize = 100_000;

@@ -3,7 +3,8 @@
 
 use std::future::IntoFuture;
 
-use corobridge::{Executor, scenarios as s};
+use corobridge::Executor;
+use corobridge_testkit::scenarios as s;
 
 #[test]
 fn a_million_synchronously_completing_awaits_in_one_loop() {

@@ -4,7 +4,8 @@
 use std::future::IntoFuture;
 use std::time::Duration;
 
-use corobridge::{Error, Executor, RustStream, interop_scenarios as i, scenarios as s, sleep};
+use corobridge::{Error, Executor, RustStream, sleep};
+use corobridge_testkit::{interop_scenarios as i, scenarios as s};
 use futures::StreamExt;
 
 fn numbers(n: i64, delay_ms: u64) -> RustStream<i64> {

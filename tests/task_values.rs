@@ -1,7 +1,8 @@
 //! Rust awaits C++ tasks of every bridged type, under corobridge's executor and under a
 //! foreign one (`futures::executor::block_on`).
 
-use corobridge::{Executor, scenarios as s};
+use corobridge::Executor;
+use corobridge_testkit::scenarios as s;
 use std::future::IntoFuture;
 
 #[test]

@@ -2,7 +2,8 @@
 
 use std::time::Duration;
 
-use corobridge::{Error, Executor, scenarios as s, sleep};
+use corobridge::{Error, Executor, sleep};
+use corobridge_testkit::scenarios as s;
 
 #[test]
 fn equal_deadlines_fire_in_the_order_they_were_set() {

@@ -4,7 +4,8 @@
 use std::future::IntoFuture;
 use std::time::{Duration, Instant};
 
-use corobridge::{RustFuture, RustStream, interop_scenarios as i};
+use corobridge::{RustFuture, RustStream};
+use corobridge_testkit::interop_scenarios as i;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 

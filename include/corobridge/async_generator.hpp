@@ -2,6 +2,8 @@
 // (timers, Rust futures, other tasks) between its co_yields.
 #pragma once
 
+#include "corobridge/detail/config.hpp"  // first: stops a non-C++20 build with one message
+
 #include <coroutine>
 #include <cstdint>
 #include <optional>
@@ -9,7 +11,7 @@
 #include <type_traits>
 #include <utility>
 
-#include "corobridge/corobridge.h"
+#include "corobridge/detail/abi.h"
 #include "corobridge/detail/bridge_traits.hpp"
 #include "corobridge/task.hpp"
 

@@ -5,6 +5,8 @@
 //   int v = co_await some_std_future;       // std::future / std::shared_future
 #pragma once
 
+#include "corobridge/detail/config.hpp"  // first: stops a non-C++20 build with one message
+
 #include <chrono>
 #include <coroutine>
 #include <cstdint>
@@ -13,7 +15,7 @@
 #include <optional>
 #include <utility>
 
-#include "corobridge/corobridge.h"
+#include "corobridge/detail/abi.h"
 #include "corobridge/detail/trampoline.hpp"
 #include "corobridge/detail/waiter_pool.hpp"
 #include "corobridge/executor.hpp"

@@ -9,6 +9,8 @@
 // in Rust.
 #pragma once
 
+#include "corobridge/detail/config.hpp"  // first: stops a non-C++20 build with one message
+
 #include <cstdint>
 #include <string>
 #include <vector>

@@ -1,11 +1,13 @@
 // corobridge::async_event: a manual-reset event that any thread can set.
 #pragma once
 
+#include "corobridge/detail/config.hpp"  // first: stops a non-C++20 build with one message
+
 #include <atomic>
 #include <coroutine>
 #include <mutex>
 
-#include "corobridge/corobridge.h"
+#include "corobridge/detail/abi.h"
 #include "corobridge/detail/trampoline.hpp"
 #include "corobridge/executor.hpp"
 

@@ -1,13 +1,15 @@
 // The C++ view of corobridge's (Rust) executor: spawn tasks, run, move virtual time.
 #pragma once
 
+#include "corobridge/detail/config.hpp"  // first: stops a non-C++20 build with one message
+
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <stdexcept>
 #include <utility>
 
-#include "corobridge/corobridge.h"
+#include "corobridge/detail/abi.h"
 #include "corobridge/task.hpp"
 
 namespace corobridge {

@@ -18,6 +18,8 @@
 // a yield must not be noexcept, and a `catch (...)` must rethrow (`throw;`).
 #pragma once
 
+#include "corobridge/detail/config.hpp"  // first: stops a non-C++20 build with one message
+
 #include <chrono>
 #include <cstdint>
 #include <exception>
@@ -29,7 +31,7 @@
 #include <vector>
 
 #include "corobridge/detail/fiber_value.hpp"
-#include "corobridge/fiber.h"
+#include "corobridge/detail/fiber_abi.h"
 #include "corobridge/fiber_errors.hpp"
 #include "corobridge/task.hpp"
 

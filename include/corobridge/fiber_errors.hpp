@@ -1,11 +1,13 @@
 // What corobridge::fiber throws: misuse errors, and the forced unwind of a destroyed fiber.
 #pragma once
 
+#include "corobridge/detail/config.hpp"  // first: stops a non-C++20 build with one message
+
 #include <stdexcept>
 #include <string>
 #include <utility>
 
-#include "corobridge/fiber.h"
+#include "corobridge/detail/fiber_abi.h"
 
 namespace corobridge::fiber {
 

@@ -2,6 +2,8 @@
 // executor (its timer queue orders resumptions; destroyed tasks are unregistered).
 #pragma once
 
+#include "corobridge/detail/config.hpp"  // first: stops a non-C++20 build with one message
+
 #include <chrono>
 #include <coroutine>
 #include <cstddef>
@@ -11,7 +13,7 @@
 #include <utility>
 
 #include "corobridge/awaiters.hpp"
-#include "corobridge/corobridge.h"
+#include "corobridge/detail/abi.h"
 #include "corobridge/executor.hpp"
 #include "corobridge/task.hpp"
 

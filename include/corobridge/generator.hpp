@@ -1,6 +1,8 @@
 // corobridge::generator<T>: a synchronous, lazily started sequence of values (co_yield).
 #pragma once
 
+#include "corobridge/detail/config.hpp"  // first: stops a non-C++20 build with one message
+
 #include <coroutine>
 #include <cstdint>
 #include <exception>
@@ -9,7 +11,7 @@
 #include <type_traits>
 #include <utility>
 
-#include "corobridge/corobridge.h"
+#include "corobridge/detail/abi.h"
 #include "corobridge/detail/bridge_traits.hpp"
 #include "corobridge/detail/exception_info.hpp"
 #include "corobridge/detail/frame_pool.hpp"

@@ -1,6 +1,8 @@
 // Exceptions that Rust raises in C++: a future's Err, and a panic.
 #pragma once
 
+#include "corobridge/detail/config.hpp"  // first: stops a non-C++20 build with one message
+
 #include <stdexcept>
 #include <string>
 

@@ -1,12 +1,14 @@
 // corobridge::rust_future<T>: C++ co_awaits a Rust future.
 #pragma once
 
+#include "corobridge/detail/config.hpp"  // first: stops a non-C++20 build with one message
+
 #include <coroutine>
 #include <stdexcept>
 #include <type_traits>
 #include <utility>
 
-#include "corobridge/corobridge.h"
+#include "corobridge/detail/abi.h"
 #include "corobridge/detail/rust_value.hpp"
 #include "corobridge/executor.hpp"
 #include "corobridge/rust_error.hpp"

@@ -1,6 +1,8 @@
 // corobridge::rust_stream<T>: C++ consumes a Rust stream.
 #pragma once
 
+#include "corobridge/detail/config.hpp"  // first: stops a non-C++20 build with one message
+
 #include <optional>
 #include <type_traits>
 #include <utility>

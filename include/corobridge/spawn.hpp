@@ -1,6 +1,8 @@
 // corobridge::spawn: hand a task to the executor running on this thread (detached).
 #pragma once
 
+#include "corobridge/detail/config.hpp"  // first: stops a non-C++20 build with one message
+
 #include <utility>
 
 #include "corobridge/executor.hpp"

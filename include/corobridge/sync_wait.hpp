@@ -1,13 +1,15 @@
 // corobridge::sync_wait: block a plain C++ thread until a task finishes.
 #pragma once
 
+#include "corobridge/detail/config.hpp"  // first: stops a non-C++20 build with one message
+
 #include <exception>
 #include <optional>
 #include <stdexcept>
 #include <type_traits>
 #include <utility>
 
-#include "corobridge/corobridge.h"
+#include "corobridge/detail/abi.h"
 #include "corobridge/detail/child_task.hpp"
 #include "corobridge/executor.hpp"
 #include "corobridge/task.hpp"

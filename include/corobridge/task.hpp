@@ -1,6 +1,8 @@
 // corobridge::task<T>: a lazily started C++20 coroutine that produces one T (or throws).
 #pragma once
 
+#include "corobridge/detail/config.hpp"  // first: stops a non-C++20 build with one message
+
 #include <atomic>
 #include <coroutine>
 #include <cstdint>
@@ -10,7 +12,7 @@
 #include <type_traits>
 #include <utility>
 
-#include "corobridge/corobridge.h"
+#include "corobridge/detail/abi.h"
 #include "corobridge/detail/bridge_traits.hpp"
 #include "corobridge/detail/exception_table.hpp"
 #include "corobridge/detail/frame_pool.hpp"

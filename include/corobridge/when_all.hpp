@@ -1,6 +1,8 @@
 // corobridge::when_all: await several tasks at once.
 #pragma once
 
+#include "corobridge/detail/config.hpp"  // first: stops a non-C++20 build with one message
+
 #include <cstddef>
 #include <tuple>
 #include <utility>

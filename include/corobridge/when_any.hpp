@@ -1,6 +1,8 @@
 // corobridge::when_any: the first of several tasks to finish wins; the others are cancelled.
 #pragma once
 
+#include "corobridge/detail/config.hpp"  // first: stops a non-C++20 build with one message
+
 #include <cstddef>
 #include <stdexcept>
 #include <type_traits>

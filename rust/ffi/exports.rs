@@ -1,4 +1,4 @@
-//! The `corobridge_rs_*` functions of `corobridge.h`, implemented in Rust for C++.
+//! The `corobridge_rs_*` functions of `include/corobridge/detail/abi.h`, implemented in Rust for C++.
 //!
 //! None of them may unwind (they are `extern "C"`), so none of them panics: misuse is
 //! reported through return values, except the one case with no safe continuation (a timer
@@ -491,7 +491,7 @@ pub unsafe extern "C" fn corobridge_rs_bytes_write(out: *mut c_void, data: *cons
 
 /// # Safety
 ///
-/// See `corobridge.h`: `poll` is an erased Rust future or stream owned by the caller,
+/// See `detail/abi.h`: `poll` is an erased Rust future or stream owned by the caller,
 /// `frame` the suspending coroutine and `await_state` its live await state (out/message
 /// set), all alive until the awaiter is destroyed (which cancels first).
 #[unsafe(no_mangle)]

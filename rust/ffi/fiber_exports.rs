@@ -1,4 +1,4 @@
-//! The `corobridge_rs_fiber_*` functions of `fiber.h`, implemented in Rust for C++.
+//! The `corobridge_rs_fiber_*` functions of `include/corobridge/detail/fiber_abi.h`, implemented in Rust for C++.
 //!
 //! The yield and the waits are `extern "C-unwind"` (declared so by bindgen too), though
 //! none lets a Rust unwind reach C++ on purpose: the forced unwind of a fiber destroyed

@@ -15,7 +15,8 @@ impl<R: BridgeValue> Fiber<(), (), R> {
     /// created it (see [`RustFuture::from_local`]).
     ///
     /// ```
-    /// use corobridge::{Executor, Fiber, fiber, interop_scenarios};
+    /// use corobridge::{Executor, Fiber, fiber};
+    /// use corobridge_testkit::interop_scenarios;
     /// use std::time::Duration;
     ///
     /// let executor = Executor::new_virtual();

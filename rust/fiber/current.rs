@@ -102,7 +102,7 @@ pub(crate) struct Header {
     /// switch there, so the switch itself is the same for every fiber type.
     pub(crate) input_slot: Cell<*mut ()>,
     pub(crate) yield_slot: Cell<*mut ()>,
-    /// The bits of a value yielded from C++ (`fiber.h`, "Values"), not yet converted:
+    /// The bits of a value yielded from C++ (`detail/fiber_abi.h`, "Values"), not yet converted:
     /// the resumer converts them to `Y` (so a C++ yield copies nothing and calls nothing
     /// type-specific on the fiber's side of the switch). A view they point to lives in
     /// the suspended C++ yield's frame.

@@ -27,7 +27,7 @@
 //! another thread, which is one reason why fibers never migrate.
 //!
 //! From C++ called inside a fiber, declare the C++ functions `extern "C-unwind"` in Rust
-//! (bindgen's `override_abi`, as `build.rs` does for `fiber_scenarios.h`): a destroyed
+//! (bindgen's `override_abi`, as `tools/bindings` does for corobridge's own headers): a destroyed
 //! fiber unwinds C++ frames with `corobridge::fiber::forced_unwind`, which an `extern "C"`
 //! boundary would turn into an abort.
 
@@ -39,8 +39,6 @@ mod error;
 mod exception_state;
 mod handle;
 mod overflow;
-pub mod scenarios;
-pub mod seed;
 mod stack_pool;
 mod suspend;
 mod value;
@@ -56,7 +54,7 @@ pub use self::wait::{await_future, sleep};
 pub(crate) use self::current::Header;
 pub(crate) use self::suspend::cpp_yield;
 
-/// The status codes of the C ABI (`COROBRIDGE_FIBER_*` in fiber.h), as `c_int`.
+/// The status codes of the C ABI (`COROBRIDGE_FIBER_*` in detail/fiber_abi.h), as `c_int`.
 pub(crate) mod status {
     use std::ffi::c_int;
 

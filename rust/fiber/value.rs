@@ -49,7 +49,7 @@ pub(crate) fn kind_of<T: 'static>() -> u32 {
     }
 }
 
-/// The 64 bits `value` crosses to C++ in (`fiber.h`, "Values"): a scalar's bytes at the
+/// The 64 bits `value` crosses to C++ in (`detail/fiber_abi.h`, "Values"): a scalar's bytes at the
 /// start, the rest zero; for a `String` or `Vec<u8>` the address of `view`, which is set
 /// to a view of its bytes (valid while `value` is neither moved, changed nor dropped);
 /// 0 for `()` and for Rust-only types.

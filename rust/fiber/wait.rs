@@ -20,7 +20,8 @@ use crate::executor;
 /// wait needs that poll's waker.
 ///
 /// ```
-/// use corobridge::{Executor, Fiber, fiber, scenarios};
+/// use corobridge::{Executor, Fiber, fiber};
+/// use corobridge_testkit::scenarios;
 ///
 /// let executor = Executor::new_virtual();
 /// let blocking_style = Fiber::<(), (), i32>::new(|()| {

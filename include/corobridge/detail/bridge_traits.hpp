@@ -9,7 +9,7 @@
 #include <utility>
 #include <vector>
 
-#include "corobridge/corobridge.h"
+#include "corobridge/detail/abi.h"
 
 namespace corobridge {
 

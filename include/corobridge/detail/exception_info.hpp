@@ -3,7 +3,7 @@
 
 #include <exception>
 
-#include "corobridge/corobridge.h"
+#include "corobridge/detail/abi.h"
 
 namespace corobridge::detail {
 

@@ -10,7 +10,7 @@
 #include <type_traits>
 #include <vector>
 
-#include "corobridge/fiber.h"
+#include "corobridge/detail/fiber_abi.h"
 
 namespace corobridge::fiber::detail {
 

@@ -10,7 +10,7 @@
 
 #include <coroutine>
 
-#include "corobridge/corobridge.h"
+#include "corobridge/detail/abi.h"
 
 namespace corobridge::detail {
 

@@ -6,7 +6,7 @@
 #include <cstddef>
 #include <memory>
 
-#include "corobridge/corobridge.h"
+#include "corobridge/detail/abi.h"
 
 namespace corobridge::detail {
 

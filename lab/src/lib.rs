@@ -1,0 +1,25 @@
+//! # corobridge-lab
+//!
+//! What the `corobridge` command runs, as a library: the seed document's examples and its
+//! game world on corobridge, an engine written the way the seed writes it, and the
+//! stackful-vs-stackless comparison. Applications link [`corobridge`] alone; this crate is
+//! the demonstration and the measuring bench built on it.
+//!
+//! - [`seed`]: the seed's C++20 examples (`compute_async`, `async_workflow`, `fibonacci`);
+//! - [`fiber_seed`]: the seed's stackful example (`coroutine_function`) on a fiber;
+//! - [`game`]: the seed's game world and behaviours, on corobridge's `GameEngine` and on
+//!   the seed-style `std::priority_queue` engine, and the `game` report;
+//! - [`switch_report`]: the `switches` report (round trips, create + run + destroy and
+//!   suspended waiters of every model, timed in alternation).
+
+#![warn(missing_docs)]
+
+pub mod fiber_seed;
+pub mod game;
+mod process_memory;
+pub mod seed;
+pub mod switch_report;
+
+/// The committed bindgen output of `corobridge-lab/fiber_seed.h` (it allows its own lints).
+#[rustfmt::skip]
+mod fiber_seed_abi;
