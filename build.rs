@@ -40,6 +40,13 @@ fn main() {
 
     // For dependents that do not build with cxx-build: DEP_COROBRIDGE_INCLUDE.
     println!("cargo:include={}", include.display());
+    // For this package's tests that compile C++ themselves (tests/headers.rs): where
+    // cxx-build put `rust/cxx.h`.
+    let out_dir = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets this"));
+    println!(
+        "cargo:rustc-env=COROBRIDGE_CXXBRIDGE_INCLUDE={}",
+        out_dir.join("cxxbridge/include").display()
+    );
 
     for file in RUNTIME {
         println!("cargo:rerun-if-changed={file}");

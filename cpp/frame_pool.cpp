@@ -11,6 +11,17 @@ namespace corobridge::detail {
 
 namespace {
 
+/// Returns a block of `size` bytes to the global heap: the sized operator delete where the
+/// compiler enables it (g++ by default; clang only from version 19 or with
+/// -fsized-deallocation), the plain one otherwise.
+inline void heap_free(void* block, [[maybe_unused]] std::size_t size) noexcept {
+#if defined(__cpp_sized_deallocation)
+  ::operator delete(block, size);
+#else
+  ::operator delete(block);
+#endif
+}
+
 /// Empties the calling thread's lists when the thread exits; later frees on the thread
 /// go straight to the heap.
 struct frame_pool_reaper {
@@ -23,7 +34,7 @@ struct frame_pool_reaper {
     for (std::size_t c = 0; c < frame_pool_classes; ++c) {
       while (frame_pool_block* block = pool.heads[c]) {
         pool.heads[c] = block->next;
-        ::operator delete(block, frame_pool_class_bytes(c));
+        heap_free(block, frame_pool_class_bytes(c));
       }
       pool.counts[c] = 0;
     }
@@ -54,9 +65,9 @@ void frame_pool_free_slow(void* block, std::size_t size) noexcept {
     }
   }
   if (size_class < frame_pool_classes) {
-    ::operator delete(block, frame_pool_class_bytes(size_class));
+    heap_free(block, frame_pool_class_bytes(size_class));
   } else {
-    ::operator delete(block, size);
+    heap_free(block, size);
   }
 }
 

@@ -120,8 +120,8 @@ unsafe impl<T: GeneratorAlias> cxx::ExternType for CppGenerator<T> {
 /// ```
 ///
 /// Every key is optional (`task`, `generator`, `async_generator`, `future`, `stream`);
-/// give the ones you use in a bridge, in that order. `tests/user_types.rs` does this for
-/// a struct of its own.
+/// give the ones you use in a bridge, in that order. `examples/mixed-app` (`src/lib.rs`) does
+/// this for a struct of its own, `Reading`, and its tests await it both ways.
 #[macro_export]
 macro_rules! bridge_value {
     ($ty:ty $(, task = $task:literal)? $(, generator = $generator:literal)?

@@ -16,7 +16,7 @@ extern "C" const ::rust::async::Vtable<CxxAsyncI64>* cxxasync_bench$CxxAsyncI64_
 struct CxxAsyncI64 : public ::rust::async::RustFuture<CxxAsyncI64> {
   typedef int64_t YieldResult;
   typedef int64_t FinalResult;
-  static const auto vtable() { return cxxasync_bench$CxxAsyncI64_vtable(); }
+  static auto vtable() { return cxxasync_bench$CxxAsyncI64_vtable(); }
   CxxAsyncI64() = delete;
   CxxAsyncI64(CxxAsyncI64&) = delete;
   void operator=(const CxxAsyncI64&) = delete;
