@@ -38,14 +38,16 @@ fn main() {
         .flag_if_supported("-fstack-clash-protection");
     build.compile("corobridge");
 
-    // For dependents that do not build with cxx-build: DEP_COROBRIDGE_INCLUDE.
-    println!("cargo:include={}", include.display());
-    // For this package's tests that compile C++ themselves (tests/headers.rs): where
-    // cxx-build put `rust/cxx.h`.
+    // For dependents that do not build with cxx-build: DEP_COROBRIDGE_INCLUDE (corobridge's
+    // headers) and DEP_COROBRIDGE_CXX_INCLUDE (the directory holding cxx's `rust/cxx.h`).
+    // This package's own tests that compile C++ (tests/headers.rs) read the latter too.
     let out_dir = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets this"));
+    let cxx_include = out_dir.join("cxxbridge/include");
+    println!("cargo:include={}", include.display());
+    println!("cargo:cxx_include={}", cxx_include.display());
     println!(
         "cargo:rustc-env=COROBRIDGE_CXXBRIDGE_INCLUDE={}",
-        out_dir.join("cxxbridge/include").display()
+        cxx_include.display()
     );
 
     for file in RUNTIME {
