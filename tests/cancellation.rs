@@ -2,22 +2,14 @@
 //! registrations are removed, and nothing ever resumes a destroyed frame.
 
 use std::future::{Future, IntoFuture};
-use std::pin::Pin;
-use std::task::{Context, Poll, Waker};
+use std::task::{Context, Waker};
 use std::time::Duration;
 
 use corobridge::Executor;
-use corobridge_testkit::scenarios as s;
+use corobridge_testkit::{poll_once, scenarios as s};
 
 fn counts(c: &cxx::SharedPtr<s::Counters>) -> (i64, i64) {
     (s::constructed(c), s::destroyed(c))
-}
-
-/// Polls `future` once inside the executor (so it binds to it); true if it is pending.
-fn poll_once<F: Future + Unpin>(executor: &Executor, future: &mut F) -> bool {
-    executor.block_on(std::future::poll_fn(|cx: &mut Context<'_>| {
-        Poll::Ready(Pin::new(&mut *future).poll(cx).is_pending())
-    }))
 }
 
 #[test]

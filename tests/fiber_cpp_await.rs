@@ -3,16 +3,12 @@
 //! awaiting coroutine unwinds the fiber's stack.
 
 use std::future::IntoFuture;
-use std::time::Duration;
 
 use corobridge::fiber;
 use corobridge::{Executor, Fiber};
 use corobridge_testkit::fiber_scenarios as fs;
 use corobridge_testkit::interop_scenarios as interop;
-
-fn ms(n: u64) -> Duration {
-    Duration::from_millis(n)
-}
+use corobridge_testkit::ms;
 
 #[test]
 fn a_cpp_coroutine_awaits_a_fiber_whose_deep_cpp_code_waits() {

@@ -3,16 +3,12 @@
 
 use std::cell::RefCell;
 use std::rc::Rc;
-use std::time::Duration;
 
 use corobridge::fiber::{self, FiberError};
 use corobridge::{Executor, Fiber, JoinError};
 use corobridge_testkit::fiber_scenarios as fs;
+use corobridge_testkit::ms;
 use corobridge_testkit::scenarios;
-
-fn ms(n: u64) -> Duration {
-    Duration::from_millis(n)
-}
 
 #[test]
 fn deep_cpp_sleeps_and_awaits_a_cpp_task_while_only_its_fiber_waits() {

@@ -2,44 +2,25 @@
 //! future of a C++ task destroys its frame and drops the Rust future it awaited (and its
 //! timers); destroying a C++ task that awaits a Rust future drops that future.
 
-use std::future::{Future, IntoFuture};
-use std::pin::Pin;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::task::{Context, Poll};
+use std::future::IntoFuture;
 use std::time::Duration;
 
 use corobridge::{Executor, RustFuture, sleep};
-use corobridge_testkit::{interop_scenarios as i, scenarios as s};
+use corobridge_testkit::{DropCounter, interop_scenarios as i, poll_once, scenarios as s};
 
-/// Counts its drops.
-struct DropCount(Arc<AtomicUsize>);
-
-impl Drop for DropCount {
-    fn drop(&mut self) {
-        self.0.fetch_add(1, Ordering::SeqCst);
-    }
-}
-
-fn sleeping_future(drops: &Arc<AtomicUsize>, ms: u64) -> RustFuture<()> {
-    let guard = DropCount(drops.clone());
+fn sleeping_future(drops: &DropCounter, ms: u64) -> RustFuture<()> {
+    let guard = drops.guard();
     RustFuture::new(async move {
         let _guard = guard;
         sleep(Duration::from_millis(ms)).await;
     })
 }
 
-fn poll_once<F: Future + Unpin>(executor: &Executor, future: &mut F) -> bool {
-    executor.block_on(std::future::poll_fn(|cx: &mut Context<'_>| {
-        Poll::Ready(Pin::new(&mut *future).poll(cx).is_pending())
-    }))
-}
-
 #[test]
 fn dropping_the_rust_future_of_a_cpp_task_drops_what_it_awaited() {
     let executor = Executor::new_virtual();
     let counters = s::new_counters();
-    let drops = Arc::new(AtomicUsize::new(0));
+    let drops = DropCounter::new();
     let mut task = i::guarded_await(counters.clone(), sleeping_future(&drops, 1_000)).into_future();
     assert!(poll_once(&executor, &mut task));
     assert_eq!(executor.stats().pending_timers, 1, "the Rust future sleeps");
@@ -49,7 +30,7 @@ fn dropping_the_rust_future_of_a_cpp_task_drops_what_it_awaited() {
         (1, 1),
         "C++ local destroyed"
     );
-    assert_eq!(drops.load(Ordering::SeqCst), 1, "Rust future dropped");
+    assert_eq!(drops.dropped(), 1, "Rust future dropped");
     assert_eq!(executor.stats().pending_timers, 0, "its timer removed");
 }
 
@@ -57,7 +38,7 @@ fn dropping_the_rust_future_of_a_cpp_task_drops_what_it_awaited() {
 fn cancelling_a_spawned_cpp_task_drops_the_rust_future_it_awaits() {
     let executor = Executor::new_virtual();
     let counters = s::new_counters();
-    let drops = Arc::new(AtomicUsize::new(0));
+    let drops = DropCounter::new();
     let root = executor
         .spawn_cpp(i::guarded_await(
             counters.clone(),
@@ -65,10 +46,10 @@ fn cancelling_a_spawned_cpp_task_drops_the_rust_future_it_awaits() {
         ))
         .unwrap();
     executor.run_until_idle();
-    assert_eq!(drops.load(Ordering::SeqCst), 0);
+    assert_eq!(drops.dropped(), 0);
     assert!(executor.cancel_cpp(root));
     assert_eq!((s::constructed(&counters), s::destroyed(&counters)), (1, 1));
-    assert_eq!(drops.load(Ordering::SeqCst), 1);
+    assert_eq!(drops.dropped(), 1);
     assert_eq!(executor.stats().pending_timers, 0);
 }
 
@@ -76,7 +57,7 @@ fn cancelling_a_spawned_cpp_task_drops_the_rust_future_it_awaits() {
 fn a_rust_future_that_finishes_is_dropped_once() {
     let executor = Executor::new_virtual();
     let counters = s::new_counters();
-    let drops = Arc::new(AtomicUsize::new(0));
+    let drops = DropCounter::new();
     assert_eq!(
         executor.block_on(i::guarded_await(
             counters.clone(),
@@ -84,20 +65,20 @@ fn a_rust_future_that_finishes_is_dropped_once() {
         )),
         Ok(())
     );
-    assert_eq!(drops.load(Ordering::SeqCst), 1);
+    assert_eq!(drops.dropped(), 1);
     assert_eq!((s::constructed(&counters), s::destroyed(&counters)), (1, 1));
 }
 
 #[test]
 fn an_unawaited_rust_future_given_to_cpp_is_dropped_with_its_task() {
-    let drops = Arc::new(AtomicUsize::new(0));
+    let drops = DropCounter::new();
     drop(i::guarded_await(
         s::new_counters(),
         sleeping_future(&drops, 5),
     ));
-    assert_eq!(drops.load(Ordering::SeqCst), 1);
+    assert_eq!(drops.dropped(), 1);
     drop(sleeping_future(&drops, 5));
-    assert_eq!(drops.load(Ordering::SeqCst), 2);
+    assert_eq!(drops.dropped(), 2);
 }
 
 #[test]

@@ -4,59 +4,100 @@
 
 use std::process::{Command, ExitCode};
 
-use corobridge_lab::game::{Engine, GameConfig, run_game};
+use clap::{Args, Parser, Subcommand};
+use corobridge_lab::game::{Engine, GameConfig, GameReport, run_game};
 use corobridge_lab::switch_report::{self, SwitchConfig};
 
-const USAGE: &str = "\
-usage:
-  corobridge                       the default run: game --npcs 100000 --frames 300 --virtual
-                                   --compare, then switches
-  corobridge game [options]        run the seed's game world
-  corobridge switches [options]    stackful vs stackless: round trips, create + run + destroy
-                                   and suspended waiters, timed in alternation
-  corobridge help
+/// C++20 coroutines, Rust futures and stackful fibers on one executor: the seed's game
+/// world on corobridge against the seed-style engine, and stackful vs stackless switches.
+///
+/// Without a command: `game --npcs 100000 --frames 300 --virtual --compare`, then
+/// `switches`.
+#[derive(Parser, Debug)]
+#[command(name = "corobridge", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Action>,
+}
 
-game options:
-  --npcs N          patrolling NPCs (default 10000)
-  --frames F        16 ms frames to run (default 300)
-  --virtual         virtual clock: frames back to back (default: real clock, paced at 16 ms)
-  --engine E        corobridge (default) or seed-style (the seed's priority_queue engine)
-  --patrol-only     only the patrols (otherwise also cooldowns, dialogue and particles)
-  --threads T       corobridge: split the NPCs over T worlds, one executor per thread,
-                    frames in lockstep (default 1)
-  --compare         run both engines on the patrol workload, each in its own process:
-                    corobridge on one thread, on T threads (default: every core) and the
-                    seed-style engine (one thread)
-  --json            print one JSON object instead of a summary
+#[derive(Subcommand, Debug)]
+enum Action {
+    /// Run the seed's game world (patrolling NPCs, cooldowns, dialogue, particles).
+    Game(GameArgs),
+    /// Stackful vs stackless: round trips, create + run + destroy and suspended waiters,
+    /// every case timed in alternation with the others.
+    Switches(SwitchArgs),
+}
 
-switches options:
-  --rounds R        alternating rounds, the figures are medians over them (default 21)
-  --waiters N       suspended waiters of each kind for the memory rows (default 5000)";
+#[derive(Args, Debug)]
+struct GameArgs {
+    /// Patrolling NPCs.
+    #[arg(long, default_value_t = 10_000, allow_negative_numbers = true, value_parser = clap::value_parser!(i64).range(1..=100_000_000))]
+    npcs: i64,
+    /// 16 ms frames to run.
+    #[arg(long, default_value_t = 300, allow_negative_numbers = true, value_parser = clap::value_parser!(i64).range(1..=10_000_000))]
+    frames: i64,
+    /// Virtual clock: frames back to back (default: real clock, paced at 16 ms).
+    #[arg(long = "virtual")]
+    virtual_clock: bool,
+    /// Which engine runs the NPCs (seed-style implies --virtual and --patrol-only).
+    #[arg(long, value_enum, default_value_t = Engine::Corobridge)]
+    engine: Engine,
+    /// Only the patrols (otherwise also cooldowns, dialogue and particles).
+    #[arg(long)]
+    patrol_only: bool,
+    /// corobridge: split the NPCs over T worlds, one executor per thread, frames in
+    /// lockstep (with --compare: the sharded row's threads; default every core).
+    #[arg(long, value_name = "T", allow_negative_numbers = true, value_parser = clap::value_parser!(i64).range(1..=1024))]
+    threads: Option<i64>,
+    /// Run corobridge on one thread, on T threads and the seed-style engine on the patrol
+    /// workload, each in its own process, and print them side by side.
+    #[arg(long)]
+    compare: bool,
+    /// Print JSON (one object; with --compare one object per engine) instead of a summary.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args, Debug)]
+struct SwitchArgs {
+    /// Alternating rounds; the figures are medians over them.
+    #[arg(long, default_value_t = 21, allow_negative_numbers = true, value_parser = clap::value_parser!(i64).range(1..=100_000))]
+    rounds: i64,
+    /// Suspended waiters of each kind for the memory rows.
+    #[arg(long, default_value_t = 5_000, allow_negative_numbers = true, value_parser = clap::value_parser!(i64).range(1..=1_000_000))]
+    waiters: i64,
+}
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let result = match args.first().map(String::as_str) {
+    // Die quietly on a closed pipe (`corobridge ... | head`), as command-line tools do,
+    // instead of panicking in println!.
+    // SAFETY: restoring the default disposition of SIGPIPE before any thread starts;
+    // nothing in this process relies on ignoring it.
+    unsafe { libc::signal(libc::SIGPIPE, libc::SIG_DFL) };
+    let cli = Cli::parse();
+    let result = match cli.command {
         None => {
-            let default = [
-                "--npcs",
-                "100000",
-                "--frames",
-                "300",
-                "--virtual",
-                "--compare",
-            ];
-            game(&default.map(str::to_owned)).and_then(|()| {
+            let default = GameArgs {
+                npcs: 100_000,
+                frames: 300,
+                virtual_clock: true,
+                engine: Engine::Corobridge,
+                patrol_only: false,
+                threads: None,
+                compare: true,
+                json: false,
+            };
+            game(&default).and_then(|()| {
                 println!();
-                switches(&[])
+                switches(&SwitchArgs {
+                    rounds: 21,
+                    waiters: 5_000,
+                })
             })
         }
-        Some("game") => game(&args[1..]),
-        Some("switches") => switches(&args[1..]),
-        Some("help" | "--help" | "-h") => {
-            println!("{USAGE}");
-            Ok(())
-        }
-        Some(other) => Err(format!("unknown command {other:?}\n{USAGE}")),
+        Some(Action::Game(args)) => game(&args),
+        Some(Action::Switches(args)) => switches(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -67,88 +108,43 @@ fn main() -> ExitCode {
     }
 }
 
-struct GameArgs {
-    config: GameConfig,
-    json: bool,
-    compare: bool,
-    /// `--threads`, if given.
-    threads: Option<usize>,
+/// A count that clap has already checked to lie in `1..=max` (max below 2^31).
+fn count<T: TryFrom<i64>>(value: i64, flag: &str) -> Result<T, String> {
+    T::try_from(value).map_err(|_| format!("{flag}: {value} does not fit this machine"))
 }
 
-fn parse_game(args: &[String]) -> Result<GameArgs, String> {
-    let mut parsed = GameArgs {
-        config: GameConfig {
-            virtual_clock: false,
-            ..GameConfig::default()
-        },
-        json: false,
-        compare: false,
-        threads: None,
+fn game_config(args: &GameArgs) -> Result<GameConfig, String> {
+    let seed_style = args.engine == Engine::SeedStyle;
+    Ok(GameConfig {
+        npcs: count(args.npcs, "--npcs")?,
+        frames: count(args.frames, "--frames")?,
+        virtual_clock: args.virtual_clock || seed_style,
+        engine: args.engine,
+        patrol_only: args.patrol_only || seed_style,
+        threads: args.threads.map_or(Ok(1), |t| count(t, "--threads"))?,
+    })
+}
+
+fn switches(args: &SwitchArgs) -> Result<(), String> {
+    let config = SwitchConfig {
+        rounds: count(args.rounds, "--rounds")?,
+        waiters: count(args.waiters, "--waiters")?,
+        ..SwitchConfig::default()
     };
-    let mut it = args.iter();
-    while let Some(arg) = it.next() {
-        let mut value = |name: &str| it.next().ok_or_else(|| format!("{name} needs a value"));
-        match arg.as_str() {
-            "--npcs" => parsed.config.npcs = parse_number(value("--npcs")?)?,
-            "--frames" => parsed.config.frames = parse_number(value("--frames")?)?,
-            "--engine" => {
-                let name = value("--engine")?;
-                parsed.config.engine =
-                    Engine::parse(name).ok_or_else(|| format!("unknown engine {name:?}"))?;
-            }
-            "--virtual" => parsed.config.virtual_clock = true,
-            "--patrol-only" => parsed.config.patrol_only = true,
-            "--threads" => {
-                let threads: usize = parse_number(value("--threads")?)?;
-                if threads == 0 {
-                    return Err("--threads needs at least 1".to_owned());
-                }
-                parsed.threads = Some(threads);
-                parsed.config.threads = threads;
-            }
-            "--json" => parsed.json = true,
-            "--compare" => parsed.compare = true,
-            other => return Err(format!("unknown option {other:?}\n{USAGE}")),
-        }
-    }
-    if parsed.config.engine == Engine::SeedStyle {
-        parsed.config.virtual_clock = true;
-        parsed.config.patrol_only = true;
-    }
-    Ok(parsed)
-}
-
-fn parse_number<T: std::str::FromStr>(text: &str) -> Result<T, String> {
-    let cleaned: String = text.chars().filter(|c| *c != '_' && *c != ',').collect();
-    cleaned
-        .parse()
-        .map_err(|_| format!("not a number: {text:?}"))
-}
-
-fn switches(args: &[String]) -> Result<(), String> {
-    let mut config = SwitchConfig::default();
-    let mut it = args.iter();
-    while let Some(arg) = it.next() {
-        let mut value = |name: &str| it.next().ok_or_else(|| format!("{name} needs a value"));
-        match arg.as_str() {
-            "--rounds" => config.rounds = parse_number(value("--rounds")?)?,
-            "--waiters" => config.waiters = parse_number(value("--waiters")?)?,
-            other => return Err(format!("unknown option {other:?}\n{USAGE}")),
-        }
-    }
     let report = switch_report::measure(&config).map_err(|e| e.to_string())?;
     print!("{report}");
     Ok(())
 }
 
-fn game(args: &[String]) -> Result<(), String> {
-    let parsed = parse_game(args)?;
-    if parsed.compare {
+fn game(args: &GameArgs) -> Result<(), String> {
+    let config = game_config(args)?;
+    if args.compare {
         let cores = std::thread::available_parallelism().map_or(1, usize::from);
-        return compare(&parsed.config, parsed.threads.unwrap_or(cores), parsed.json);
+        let threads = args.threads.map_or(Ok(cores), |t| count(t, "--threads"))?;
+        return compare(&config, threads, args.json);
     }
-    let report = run_game(&parsed.config).map_err(|e| e.to_string())?;
-    if parsed.json {
+    let report = run_game(&config).map_err(|e| e.to_string())?;
+    if args.json {
         println!("{}", report.to_json());
     } else {
         println!("{}", report.summary());
@@ -191,21 +187,26 @@ fn compare(config: &GameConfig, threads: usize, json: bool) -> Result<(), String
                 String::from_utf8_lossy(&output.stderr)
             ));
         }
-        let line = String::from_utf8_lossy(&output.stdout).trim().to_owned();
-        reports.push((label, threads, line));
+        let line = String::from_utf8_lossy(&output.stdout);
+        let report = GameReport::from_json(line.trim())
+            .map_err(|e| format!("the {label} run printed no report ({e}): {line}"))?;
+        reports.push((label, threads, report));
     }
     if json {
-        let parts: Vec<String> = reports
+        let object: serde_json::Map<String, serde_json::Value> = reports
             .iter()
-            .map(|(label, _, line)| format!("\"{label}\":{line}"))
-            .collect();
-        println!("{{{}}}", parts.join(","));
+            .map(|(label, _, report)| {
+                serde_json::to_value(report).map(|value| (label.clone(), value))
+            })
+            .collect::<Result<_, _>>()
+            .map_err(|e| e.to_string())?;
+        println!("{}", serde_json::Value::Object(object));
         return Ok(());
     }
-    let figures = reports
+    let figures: Vec<(&str, usize, &GameReport)> = reports
         .iter()
-        .map(|(label, threads, line)| Ok((label.as_str(), *threads, Figures::from_json(line)?)))
-        .collect::<Result<Vec<_>, String>>()?;
+        .map(|(label, threads, report)| (label.as_str(), *threads, report))
+        .collect();
     let (_, _, ours) = &figures[0];
     let (_, _, seed) = &figures[figures.len() - 1];
     println!(
@@ -227,10 +228,10 @@ fn compare(config: &GameConfig, threads: usize, json: bool) -> Result<(), String
             "{:<15} {:>8} {:>11.3} {:>11.3} {:>10.1} {:>13.1} {:>11}",
             label,
             threads,
-            f.median,
-            f.p99,
-            f.setup,
-            f.rss / 1048576.0,
+            f.frame_ms_median,
+            f.frame_ms_p99,
+            f.setup_ms,
+            mib(f.peak_rss_bytes),
             f.resumes
         );
     }
@@ -238,17 +239,17 @@ fn compare(config: &GameConfig, threads: usize, json: bool) -> Result<(), String
     println!(
         "\nper frame, one thread each: corobridge is {:.1}x faster than seed-style (median); \
          peak RSS ratio {:.2}; 60 FPS budget 16.6 ms: {}",
-        seed.median / ours.median,
-        ours.rss / seed.rss,
-        budget(ours.median)
+        seed.frame_ms_median / ours.frame_ms_median,
+        mib(ours.peak_rss_bytes) / mib(seed.peak_rss_bytes),
+        budget(ours.frame_ms_median)
     );
     if let [_, (label, threads, sharded), _] = figures.as_slice() {
         println!(
             "{label}: {threads} worlds with an executor each, one per thread: {:.1}x faster \
              than seed-style, {:.2}x one corobridge thread; 60 FPS budget: {}",
-            seed.median / sharded.median,
-            ours.median / sharded.median,
-            budget(sharded.median)
+            seed.frame_ms_median / sharded.frame_ms_median,
+            ours.frame_ms_median / sharded.frame_ms_median,
+            budget(sharded.frame_ms_median)
         );
     }
     println!(
@@ -262,38 +263,7 @@ fn compare(config: &GameConfig, threads: usize, json: bool) -> Result<(), String
     Ok(())
 }
 
-struct Figures {
-    median: f64,
-    p99: f64,
-    setup: f64,
-    rss: f64,
-    resumes: f64,
-    checksum: String,
-}
-
-impl Figures {
-    fn from_json(json: &str) -> Result<Self, String> {
-        let raw = |key: &str| -> Result<&str, String> {
-            let pattern = format!("\"{key}\":");
-            let start = json
-                .find(&pattern)
-                .ok_or_else(|| format!("no {key} in {json}"))?
-                + pattern.len();
-            let rest = &json[start..];
-            Ok(&rest[..rest.find([',', '}']).unwrap_or(rest.len())])
-        };
-        let field = |key: &str| -> Result<f64, String> {
-            raw(key)?
-                .parse()
-                .map_err(|_| format!("bad {key} in {json}"))
-        };
-        Ok(Self {
-            median: field("frame_ms_median")?,
-            p99: field("frame_ms_p99")?,
-            setup: field("setup_ms")?,
-            rss: field("peak_rss_bytes")?,
-            resumes: field("resumes")?,
-            checksum: raw("checksum")?.to_owned(),
-        })
-    }
+/// Peak RSS in MiB (NaN when unknown, which prints as such).
+fn mib(bytes: Option<u64>) -> f64 {
+    bytes.map_or(f64::NAN, |b| b as f64 / 1_048_576.0)
 }

@@ -1,6 +1,5 @@
 //! Running the game world for a number of frames and reporting what it cost.
 
-use std::fmt::Write as _;
 use std::sync::Barrier;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
@@ -9,7 +8,18 @@ use super::{GameError, GameWorld, SeedStyleWorld, Vec3};
 use corobridge::ClockKind;
 
 /// Which engine runs the NPCs.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Default,
+    serde::Serialize,
+    serde::Deserialize,
+    clap::ValueEnum,
+)]
+#[serde(rename_all = "kebab-case")]
 pub enum Engine {
     /// corobridge's executor (GameEngine on the Rust timer queue).
     #[default]
@@ -70,8 +80,10 @@ impl Default for GameConfig {
     }
 }
 
-/// What a run measured.
-#[derive(Clone, Debug, PartialEq)]
+/// What a run measured; its JSON form (serde) has these fields, with `virtual_clock` named
+/// `virtual` and the 64-bit `checksum` as a decimal string (a JSON number would lose bits
+/// in most readers).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct GameReport {
     /// Which engine ran.
     pub engine: Engine,
@@ -80,6 +92,7 @@ pub struct GameReport {
     /// Frames run.
     pub frames: u32,
     /// Virtual clock?
+    #[serde(rename = "virtual")]
     pub virtual_clock: bool,
     /// Threads (shards) the NPCs ran on.
     pub threads: usize,
@@ -98,35 +111,37 @@ pub struct GameReport {
     /// Peak resident set size of the process (Linux), if known.
     pub peak_rss_bytes: Option<u64>,
     /// Digest of the final world state (equal across engines for the same workload).
+    #[serde(with = "u64_as_string")]
     pub checksum: u64,
 }
 
+/// A `u64` as a JSON string of its decimal digits, so no JSON reader rounds it.
+mod u64_as_string {
+    use serde::{Deserialize, Deserializer, Serializer, de::Error as _};
+
+    pub(super) fn serialize<S: Serializer>(value: &u64, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(value)
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<u64, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        text.parse().map_err(D::Error::custom)
+    }
+}
+
 impl GameReport {
-    /// One JSON object.
+    /// One JSON object (see the type's documentation for its fields).
     pub fn to_json(&self) -> String {
-        let mut out = String::from("{");
-        let _ = write!(
-            out,
-            "\"engine\":\"{}\",\"npcs\":{},\"frames\":{},\"virtual\":{},\"threads\":{},\"resumes\":{},\
-             \"setup_ms\":{:.3},\"frame_ms_median\":{:.4},\"frame_ms_mean\":{:.4},\
-             \"frame_ms_p99\":{:.4},\"frame_ms_max\":{:.4},\"peak_rss_bytes\":{},\"checksum\":{}",
-            self.engine.name(),
-            self.npcs,
-            self.frames,
-            self.virtual_clock,
-            self.threads,
-            self.resumes,
-            self.setup_ms,
-            self.frame_ms_median,
-            self.frame_ms_mean,
-            self.frame_ms_p99,
-            self.frame_ms_max,
-            self.peak_rss_bytes
-                .map_or_else(|| "null".to_owned(), |b| b.to_string()),
-            self.checksum
-        );
-        out.push('}');
-        out
+        serde_json::to_string(self).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
+    }
+
+    /// Reads what [`GameReport::to_json`] wrote.
+    ///
+    /// # Errors
+    ///
+    /// The JSON error if `json` is not such an object.
+    pub fn from_json(json: &str) -> Result<Self, serde_json::Error> {
+        serde_json::from_str(json)
     }
 
     /// A few human-readable lines.
