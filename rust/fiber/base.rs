@@ -14,7 +14,7 @@ use std::ptr;
 use corosensei::Yielder;
 
 use super::current::Header;
-use super::suspend::Suspension;
+use super::suspension::Suspension;
 use super::{FiberError, status};
 use crate::CppException;
 use crate::error::ErrorSink;

@@ -12,7 +12,7 @@ use std::ptr;
 use corosensei::Yielder;
 
 use super::exception_state::EhSwap;
-use super::suspend::Suspension;
+use super::suspension::Suspension;
 use super::value;
 use crate::ffi::fiber_abi::{
     COROBRIDGE_FIBER_VALUE_RUST, corobridge_fiber_kinds, corobridge_fiber_value,

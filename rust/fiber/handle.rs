@@ -14,7 +14,8 @@ use corosensei::{Coroutine, CoroutineResult, Yielder};
 
 use super::current::{self, Destroying, Header, State, Types};
 use super::stack_pool::{self, StackPool};
-use super::suspend::{self, Suspension};
+use super::suspend;
+use super::suspension::Suspension;
 use super::{FiberBuilder, FiberError, base, value};
 use crate::error::panic_message;
 use crate::ffi::fiber_abi::COROBRIDGE_FIBER_VALUE_RUST;

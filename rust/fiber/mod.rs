@@ -41,6 +41,7 @@ mod handle;
 mod overflow;
 mod stack_pool;
 mod suspend;
+mod suspension;
 mod value;
 mod wait;
 

@@ -7,20 +7,10 @@
 //! [`Suspension`] marker and is one non-generic code path.
 
 use super::current::{self, Destroying, Header};
+use super::suspension::Suspension;
 use super::value;
 use super::{FiberError, status};
 use crate::ffi::fiber_abi::{COROBRIDGE_FIBER_VALUE_RUST, corobridge_fiber_resumed};
-
-/// Why a fiber switched out (the value itself, if any, is in its yield slot).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Suspension {
-    /// A value is in the yield slot for `resume`'s caller.
-    Value,
-    /// A value yielded from C++ is in the header's `yield_bits` for `resume`'s caller.
-    CppValue,
-    /// Waiting for a future whose waker the poll's context received.
-    Pending,
-}
 
 /// True if this code runs inside a fiber (on a [`Fiber`](crate::Fiber)'s stack).
 ///
