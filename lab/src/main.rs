@@ -32,10 +32,10 @@ enum Action {
 #[derive(Args, Debug)]
 struct GameArgs {
     /// Patrolling NPCs.
-    #[arg(long, default_value_t = 10_000, allow_negative_numbers = true, value_parser = clap::value_parser!(i64).range(1..=100_000_000))]
+    #[arg(long, default_value_t = GameConfig::default().npcs as i64, allow_negative_numbers = true, value_parser = clap::value_parser!(i64).range(1..=100_000_000))]
     npcs: i64,
     /// 16 ms frames to run.
-    #[arg(long, default_value_t = 300, allow_negative_numbers = true, value_parser = clap::value_parser!(i64).range(1..=10_000_000))]
+    #[arg(long, default_value_t = i64::from(GameConfig::default().frames), allow_negative_numbers = true, value_parser = clap::value_parser!(i64).range(1..=10_000_000))]
     frames: i64,
     /// Virtual clock: frames back to back (default: real clock, paced at 16 ms).
     #[arg(long = "virtual")]
@@ -62,10 +62,10 @@ struct GameArgs {
 #[derive(Args, Debug)]
 struct SwitchArgs {
     /// Alternating rounds; the figures are medians over them.
-    #[arg(long, default_value_t = 21, allow_negative_numbers = true, value_parser = clap::value_parser!(i64).range(1..=100_000))]
+    #[arg(long, default_value_t = SwitchConfig::default().rounds as i64, allow_negative_numbers = true, value_parser = clap::value_parser!(i64).range(1..=100_000))]
     rounds: i64,
     /// Suspended waiters of each kind for the memory rows.
-    #[arg(long, default_value_t = 5_000, allow_negative_numbers = true, value_parser = clap::value_parser!(i64).range(1..=1_000_000))]
+    #[arg(long, default_value_t = SwitchConfig::default().waiters as i64, allow_negative_numbers = true, value_parser = clap::value_parser!(i64).range(1..=1_000_000))]
     waiters: i64,
 }
 
@@ -77,27 +77,20 @@ fn main() -> ExitCode {
     unsafe { libc::signal(libc::SIGPIPE, libc::SIG_DFL) };
     let cli = Cli::parse();
     let result = match cli.command {
-        None => {
-            let default = GameArgs {
-                npcs: 100_000,
-                frames: 300,
-                virtual_clock: true,
-                engine: Engine::Corobridge,
-                patrol_only: false,
-                threads: None,
-                compare: true,
-                json: false,
-            };
-            game(&default).and_then(|()| {
+        None => DEFAULT_RUN.iter().enumerate().try_for_each(|(i, command)| {
+            if i > 0 {
                 println!();
-                switches(&SwitchArgs {
-                    rounds: 21,
-                    waiters: 5_000,
-                })
-            })
-        }
-        Some(Action::Game(args)) => game(&args),
-        Some(Action::Switches(args)) => switches(&args),
+            }
+            let args = std::iter::once("corobridge").chain(command.iter().copied());
+            match Cli::try_parse_from(args)
+                .map_err(|e| e.to_string())?
+                .command
+            {
+                Some(action) => run(action),
+                None => Ok(()),
+            }
+        }),
+        Some(action) => run(action),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -105,6 +98,27 @@ fn main() -> ExitCode {
             eprintln!("corobridge: {message}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// What `corobridge` without a command runs, in order (as documented on [`Cli`]).
+const DEFAULT_RUN: &[&[&str]] = &[
+    &[
+        "game",
+        "--npcs",
+        "100000",
+        "--frames",
+        "300",
+        "--virtual",
+        "--compare",
+    ],
+    &["switches"],
+];
+
+fn run(action: Action) -> Result<(), String> {
+    match action {
+        Action::Game(args) => game(&args),
+        Action::Switches(args) => switches(&args),
     }
 }
 
@@ -157,7 +171,7 @@ fn game(args: &GameArgs) -> Result<(), String> {
 /// `threads` threads (if more than one), and the seed-style engine.
 fn compare(config: &GameConfig, threads: usize, json: bool) -> Result<(), String> {
     let exe = std::env::current_exe().map_err(|e| format!("cannot find own executable: {e}"))?;
-    let mut runs = vec![("corobridge".to_owned(), Engine::Corobridge, 1)];
+    let mut runs = vec![(Engine::Corobridge.name().to_owned(), Engine::Corobridge, 1)];
     if threads > 1 {
         runs.push((
             format!("corobridge_x{threads}"),
@@ -165,7 +179,7 @@ fn compare(config: &GameConfig, threads: usize, json: bool) -> Result<(), String
             threads,
         ));
     }
-    runs.push(("seed-style".to_owned(), Engine::SeedStyle, 1));
+    runs.push((Engine::SeedStyle.name().to_owned(), Engine::SeedStyle, 1));
     let mut reports = Vec::new();
     for (label, engine, threads) in runs {
         let output = Command::new(&exe)

@@ -36,15 +36,6 @@ impl Engine {
             Engine::SeedStyle => "seed-style",
         }
     }
-
-    /// Parses [`Engine::name`].
-    pub fn parse(name: &str) -> Option<Self> {
-        match name {
-            "corobridge" => Some(Engine::Corobridge),
-            "seed-style" => Some(Engine::SeedStyle),
-            _ => None,
-        }
-    }
 }
 
 /// What to run.
