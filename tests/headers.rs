@@ -16,9 +16,10 @@ fn include_dir() -> PathBuf {
 
 /// Compiles `source` (syntax only) with `std`; returns the compiler's output.
 fn compile(source: &str, std: &str, name: &str) -> Output {
-    let dir = std::env::temp_dir().join(format!("corobridge-headers-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    let file = dir.join(format!("{name}.cpp"));
+    let file = std::env::temp_dir().join(format!(
+        "corobridge-header-{}-{name}.cpp",
+        std::process::id()
+    ));
     std::fs::write(&file, source).expect("write the translation unit");
     let output = Command::new(compiler())
         .arg(format!("-std={std}"))
