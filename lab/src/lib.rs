@@ -14,11 +14,15 @@
 
 #![warn(missing_docs)]
 
+mod alternation;
+pub mod compare;
 pub mod fiber_seed;
 pub mod game;
 mod process_memory;
 pub mod seed;
+pub mod stats;
 pub mod switch_report;
+mod yield_once;
 
 /// The committed bindgen output of `corobridge-lab/fiber_seed.h` (it allows its own lints).
 #[rustfmt::skip]

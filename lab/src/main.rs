@@ -1,18 +1,22 @@
-//! The `corobridge` command: runs the seed's game world on corobridge's executor and
-//! compares it with the seed-style engine, and compares stackful fibers with stackless
-//! coroutines.
+//! The `corobridge` command: compares coroutine models on this machine (the default),
+//! runs the seed's game world on corobridge's executor and on the seed-style engine, and
+//! times stackful against stackless switches.
 
-use std::process::{Command, ExitCode};
+use std::path::PathBuf;
+use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
-use corobridge_lab::game::{Engine, GameConfig, GameReport, run_game};
+use corobridge_lab::compare::memory::ProbeLine;
+use corobridge_lab::compare::{self, CompareConfig, Model, Only, output::OutDir, population};
+use corobridge_lab::game::{Engine, GameConfig, GameReport, run_game, run_in_child};
 use corobridge_lab::switch_report::{self, SwitchConfig};
 
-/// C++20 coroutines, Rust futures and stackful fibers on one executor: the seed's game
-/// world on corobridge against the seed-style engine, and stackful vs stackless switches.
+/// C++20 coroutines, Rust futures and stackful fibers on one executor, compared on this
+/// machine.
 ///
-/// Without a command: `game --npcs 100000 --frames 300 --virtual --compare`, then
-/// `switches`.
+/// Without a command: `compare` (every coroutine model side by side, the seed's claims
+/// beside the measurements, the game world at 1,000,000 NPCs and the interop costs,
+/// written as a report with charts).
 #[derive(Parser, Debug)]
 #[command(name = "corobridge", version, about, long_about = None)]
 struct Cli {
@@ -22,11 +26,48 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Action {
+    /// Compare coroutine models: round trips, create + run + destroy, memory at scale,
+    /// the seed's claims, the game world and interop; writes report.md, report.json and
+    /// SVG charts.
+    Compare(CompareArgs),
     /// Run the seed's game world (patrolling NPCs, cooldowns, dialogue, particles).
     Game(GameArgs),
     /// Stackful vs stackless: round trips, create + run + destroy and suspended waiters,
     /// every case timed in alternation with the others.
     Switches(SwitchArgs),
+    /// (internal) One model's population probe for `compare`, printed as JSON.
+    #[command(hide = true)]
+    MemoryProbe(ProbeArgs),
+}
+
+#[derive(Args, Debug, Default)]
+struct CompareArgs {
+    /// A smoke test: small batches, populations and worlds (coarse figures, under 10 s).
+    #[arg(long)]
+    quick: bool,
+    /// Print one JSON object per row instead of the tables.
+    #[arg(long)]
+    json: bool,
+    /// Population sizes of the memory columns [default: 10000,100000,1000000; with
+    /// --quick 1000,10000].
+    #[arg(long, value_delimiter = ',', allow_negative_numbers = true, value_parser = clap::value_parser!(i64).range(1..=100_000_000))]
+    sizes: Option<Vec<i64>>,
+    /// The report directory (created if missing).
+    #[arg(long, value_name = "DIR", default_value = "target/corobridge-report")]
+    out: PathBuf,
+    /// Only these rows (comma-separated): model ids, `models`, `game`, `interop`.
+    #[arg(long, value_enum, value_delimiter = ',', value_name = "ROWS")]
+    only: Vec<Only>,
+}
+
+#[derive(Args, Debug)]
+struct ProbeArgs {
+    #[arg(long, value_enum)]
+    model: Model,
+    #[arg(long, value_delimiter = ',', required = true)]
+    sizes: Vec<usize>,
+    #[arg(long, default_value_t = 0)]
+    cap: usize,
 }
 
 #[derive(Args, Debug)]
@@ -76,23 +117,13 @@ fn main() -> ExitCode {
     // nothing in this process relies on ignoring it.
     unsafe { libc::signal(libc::SIGPIPE, libc::SIG_DFL) };
     let cli = Cli::parse();
-    let result = match cli.command {
-        None => DEFAULT_RUN.iter().enumerate().try_for_each(|(i, command)| {
-            if i > 0 {
-                println!();
-            }
-            let args = std::iter::once("corobridge").chain(command.iter().copied());
-            match Cli::try_parse_from(args)
-                .map_err(|e| e.to_string())?
-                .command
-            {
-                Some(action) => run(action),
-                None => Ok(()),
-            }
-        }),
-        Some(action) => run(action),
-    };
-    match result {
+    let action = cli.command.unwrap_or_else(|| {
+        Action::Compare(CompareArgs {
+            out: PathBuf::from("target/corobridge-report"),
+            ..CompareArgs::default()
+        })
+    });
+    match run(action) {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
             eprintln!("corobridge: {message}");
@@ -101,25 +132,92 @@ fn main() -> ExitCode {
     }
 }
 
-/// What `corobridge` without a command runs, in order (as documented on [`Cli`]).
-const DEFAULT_RUN: &[&[&str]] = &[
-    &[
-        "game",
-        "--npcs",
-        "100000",
-        "--frames",
-        "300",
-        "--virtual",
-        "--compare",
-    ],
-    &["switches"],
-];
-
 fn run(action: Action) -> Result<(), String> {
     match action {
+        Action::Compare(args) => compare_models(&args),
         Action::Game(args) => game(&args),
         Action::Switches(args) => switches(&args),
+        Action::MemoryProbe(args) => {
+            // Each point as soon as it is measured, so that a probe the system kills at a
+            // limit still leaves its figures.
+            let print = |line: &ProbeLine| {
+                if let Ok(json) = serde_json::to_string(line) {
+                    println!("{json}");
+                }
+            };
+            let population = population::probe(args.model, &args.sizes, args.cap, |point| {
+                print(&ProbeLine::Point(point.clone()));
+            })
+            .map_err(|e| e.to_string())?;
+            print(&ProbeLine::Done(population));
+            Ok(())
+        }
     }
+}
+
+/// Why a debug build does not compare speeds.
+const DEBUG_REFUSAL: &str = "compare measures speed, and this is a debug build: unoptimised \
+     Rust would make every figure meaningless. Run `cargo run --release` (or \
+     `compare --quick` for a plumbing check that does not claim speed).";
+
+fn compare_models(args: &CompareArgs) -> Result<(), String> {
+    if cfg!(debug_assertions) && !args.quick {
+        return Err(DEBUG_REFUSAL.to_owned());
+    }
+    // Before any measuring: a report directory that cannot be written is an error now,
+    // not after a minute and a half.
+    let out = OutDir::prepare(&args.out).map_err(|e| e.to_string())?;
+    compare::output::install_interrupt_handler();
+    let exe = std::env::current_exe().map_err(|e| format!("cannot find own executable: {e}"))?;
+    let sizes = args
+        .sizes
+        .as_ref()
+        .map(|sizes| sizes.iter().map(|&n| count(n, "--sizes")).collect())
+        .transpose()?;
+    let config = CompareConfig {
+        quick: args.quick,
+        sizes,
+        only: args.only.clone(),
+        command: std::iter::once("corobridge".to_owned())
+            .chain(std::env::args().skip(1))
+            .collect::<Vec<_>>()
+            .join(" "),
+    };
+    let (report, charts) = compare::run(&config, &exe).map_err(|e| e.to_string())?;
+    if args.json {
+        println!("{}", report.json_lines().map_err(|e| e.to_string())?);
+    } else {
+        println!(
+            "corobridge compare: {} ({} cores), {}, {} build{}\n",
+            report.machine.cpu,
+            report.machine.cores,
+            report.machine.kernel,
+            report.machine.profile,
+            if report.settings.quick {
+                ", --quick (coarse)"
+            } else {
+                ""
+            }
+        );
+        print!("{}", compare::text(&report));
+    }
+    let written = compare::write(&report, &charts, &out).map_err(|e| e.to_string())?;
+    let names: Vec<String> = written
+        .iter()
+        .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .collect();
+    let line = format!(
+        "report written to {}: {} ({:.1} s)",
+        out.path().display(),
+        names.join(", "),
+        report.wall_seconds
+    );
+    if args.json {
+        eprintln!("{line}");
+    } else {
+        println!("{line}");
+    }
+    Ok(())
 }
 
 /// A count that clap has already checked to lie in `1..=max` (max below 2^31).
@@ -182,28 +280,13 @@ fn compare(config: &GameConfig, threads: usize, json: bool) -> Result<(), String
     runs.push((Engine::SeedStyle.name().to_owned(), Engine::SeedStyle, 1));
     let mut reports = Vec::new();
     for (label, engine, threads) in runs {
-        let output = Command::new(&exe)
-            .args(["game", "--json", "--patrol-only", "--engine", engine.name()])
-            .args([
-                "--npcs",
-                &config.npcs.to_string(),
-                "--frames",
-                &config.frames.to_string(),
-                "--threads",
-                &threads.to_string(),
-            ])
-            .args(config.virtual_clock.then_some("--virtual"))
-            .output()
-            .map_err(|e| format!("cannot run {}: {e}", exe.display()))?;
-        if !output.status.success() {
-            return Err(format!(
-                "the {label} run failed: {}",
-                String::from_utf8_lossy(&output.stderr)
-            ));
-        }
-        let line = String::from_utf8_lossy(&output.stdout);
-        let report = GameReport::from_json(line.trim())
-            .map_err(|e| format!("the {label} run printed no report ({e}): {line}"))?;
+        let run = GameConfig {
+            engine,
+            threads,
+            patrol_only: true,
+            ..config.clone()
+        };
+        let report = run_in_child(&exe, &run, &label).map_err(|e| e.to_string())?;
         reports.push((label, threads, report));
     }
     if json {

@@ -18,18 +18,17 @@
 //! ```
 
 use std::fmt;
-use std::future::Future;
 use std::hint::black_box;
-use std::pin::Pin;
-use std::task::{Context, Poll};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use corosensei::{Coroutine, CoroutineResult};
 
 use corobridge::{Error, Executor, Fiber, FiberError, FiberStep, fiber};
 use corobridge_testkit::{fiber_scenarios as fs, scenarios as s};
 
+use crate::alternation::{self, Case};
 use crate::process_memory::rss_bytes;
+use crate::yield_once::YieldOnce;
 
 /// How long and how large a [`measure`] run is.
 #[derive(Clone, Debug)]
@@ -185,87 +184,22 @@ pub mod names {
     pub const FIBER_WAITER: &str = "Fiber in fiber::sleep";
 }
 
-/// One case: runs `n` operations per call.
-struct Case<'a> {
-    kind: Kind,
-    name: &'static str,
-    ops_per_batch: u32,
-    run: Box<dyn FnMut(u32) -> Result<(), SwitchReportError> + 'a>,
-    samples: Vec<f64>,
-}
-
-impl<'a> Case<'a> {
-    fn new(
-        kind: Kind,
-        name: &'static str,
-        ops: u32,
-        scale: f64,
-        run: impl FnMut(u32) -> Result<(), SwitchReportError> + 'a,
-    ) -> Self {
-        let scaled = (f64::from(ops) * scale)
-            .round()
-            .clamp(1.0, f64::from(u32::MAX)) as u32;
-        Self {
+/// Times `cases` in alternation ([`crate::alternation`]); the rows in the order given.
+fn alternate(
+    rounds: usize,
+    cases: Vec<(Kind, Case<'_, SwitchReportError>)>,
+) -> Result<Vec<TimedRow>, SwitchReportError> {
+    let (kinds, cases): (Vec<Kind>, Vec<_>) = cases.into_iter().unzip();
+    let timed = alternation::alternate(rounds, cases, || ())?;
+    Ok(kinds
+        .into_iter()
+        .zip(timed)
+        .map(|(kind, t)| TimedRow {
             kind,
-            name,
-            ops_per_batch: scaled,
-            run: Box::new(run),
-            samples: Vec::new(),
-        }
-    }
-
-    fn time_batch(&mut self) -> Result<(), SwitchReportError> {
-        let start = Instant::now();
-        (self.run)(self.ops_per_batch)?;
-        let elapsed = start.elapsed();
-        self.samples
-            .push(elapsed.as_secs_f64() * 1e9 / f64::from(self.ops_per_batch));
-        Ok(())
-    }
-
-    fn row(mut self) -> TimedRow {
-        self.samples.sort_by(f64::total_cmp);
-        let ns_per_op = self
-            .samples
-            .get(self.samples.len() / 2)
-            .copied()
-            .unwrap_or(0.0);
-        TimedRow {
-            kind: self.kind,
-            name: self.name,
-            ns_per_op,
-        }
-    }
-}
-
-/// Times every case in alternation; returns the rows in the order given.
-fn alternate(rounds: usize, mut cases: Vec<Case<'_>>) -> Result<Vec<TimedRow>, SwitchReportError> {
-    // One untimed warm-up batch each (stack pools, frame pools, caches).
-    for case in &mut cases {
-        (case.run)(case.ops_per_batch.min(64))?;
-    }
-    for _ in 0..rounds.max(1) {
-        for case in &mut cases {
-            case.time_batch()?;
-        }
-    }
-    Ok(cases.into_iter().map(Case::row).collect())
-}
-
-/// A future that is pending once, waking itself, then ready: one executor turn.
-struct YieldOnce(bool);
-
-impl Future for YieldOnce {
-    type Output = ();
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        if self.0 {
-            Poll::Ready(())
-        } else {
-            self.0 = true;
-            cx.waker().wake_by_ref();
-            Poll::Pending
-        }
-    }
+            name: t.name,
+            ns_per_op: t.ns_per_op.median,
+        })
+        .collect())
 }
 
 fn check(ok: bool, name: &'static str) -> Result<(), SwitchReportError> {
@@ -319,52 +253,74 @@ fn round_trips(config: &SwitchConfig) -> Result<Vec<TimedRow>, SwitchReportError
     });
 
     let cases = vec![
-        Case::new(Kind::Stackless, CPP_COROUTINE_YIELD, 20_000, scale, |n| {
-            let n = i32::try_from(n).unwrap_or(i32::MAX);
-            check(
-                executor.block_on(s::yield_many(n))? == n,
-                CPP_COROUTINE_YIELD,
-            )
-        }),
-        Case::new(Kind::Stackless, RUST_FUTURE_YIELD, 20_000, scale, |n| {
-            executor.block_on(async {
-                for _ in 0..n {
-                    YieldOnce(false).await;
-                }
-            });
-            Ok(())
-        }),
-        Case::new(Kind::Stackful, FIBER_POLLED_YIELD, 20_000, scale, |n| {
-            let n = i32::try_from(n).unwrap_or(i32::MAX);
-            let fiber = Fiber::<(), (), Result<i32, FiberError>>::new(move |()| fs::echo_unit(n))?;
-            check(executor.block_on(fiber)?? == n, FIBER_POLLED_YIELD)
-        }),
+        (
+            Kind::Stackless,
+            Case::new(CPP_COROUTINE_YIELD, 20_000, scale, |n| {
+                let n = i32::try_from(n).unwrap_or(i32::MAX);
+                check(
+                    executor.block_on(s::yield_many(n))? == n,
+                    CPP_COROUTINE_YIELD,
+                )
+            }),
+        ),
+        (
+            Kind::Stackless,
+            Case::new(RUST_FUTURE_YIELD, 20_000, scale, |n| {
+                executor.block_on(async {
+                    for _ in 0..n {
+                        YieldOnce::new().await;
+                    }
+                });
+                Ok(())
+            }),
+        ),
+        (
+            Kind::Stackful,
+            Case::new(FIBER_POLLED_YIELD, 20_000, scale, |n| {
+                let n = i32::try_from(n).unwrap_or(i32::MAX);
+                let fiber =
+                    Fiber::<(), (), Result<i32, FiberError>>::new(move |()| fs::echo_unit(n))?;
+                check(executor.block_on(fiber)?? == n, FIBER_POLLED_YIELD)
+            }),
+        ),
         // The loops below only count the steps that yielded the expected value and check
         // the count afterwards, so that every switch case runs the same loop shape.
-        Case::new(Kind::Stackful, FIBER_RUST_YIELD, 50_000, scale, |n| {
-            let good = count(n, || {
-                matches!(rust_fiber.resume(black_box(1)), Ok(FiberStep::Yielded(2)))
-            });
-            check(good == n, FIBER_RUST_YIELD)
-        }),
-        Case::new(Kind::Stackful, FIBER_CPP_YIELD, 50_000, scale, |n| {
-            let good = count(n, || {
-                matches!(cpp_fiber.resume(black_box(1)), Ok(FiberStep::Yielded(2)))
-            });
-            check(good == n, FIBER_CPP_YIELD)
-        }),
-        Case::new(Kind::Stackful, RAW_FROM_CPP, 50_000, scale, |n| {
-            let good = count(n, || {
-                matches!(raw_from_cpp.resume(black_box(1)), CoroutineResult::Yield(2))
-            });
-            check(good == n, RAW_FROM_CPP)
-        }),
-        Case::new(Kind::Stackful, RAW_INLINED, 200_000, scale, |n| {
-            let good = count(n, || {
-                matches!(raw_inlined.resume(black_box(1)), CoroutineResult::Yield(2))
-            });
-            check(good == n, RAW_INLINED)
-        }),
+        (
+            Kind::Stackful,
+            Case::new(FIBER_RUST_YIELD, 50_000, scale, |n| {
+                let good = count(n, || {
+                    matches!(rust_fiber.resume(black_box(1)), Ok(FiberStep::Yielded(2)))
+                });
+                check(good == n, FIBER_RUST_YIELD)
+            }),
+        ),
+        (
+            Kind::Stackful,
+            Case::new(FIBER_CPP_YIELD, 50_000, scale, |n| {
+                let good = count(n, || {
+                    matches!(cpp_fiber.resume(black_box(1)), Ok(FiberStep::Yielded(2)))
+                });
+                check(good == n, FIBER_CPP_YIELD)
+            }),
+        ),
+        (
+            Kind::Stackful,
+            Case::new(RAW_FROM_CPP, 50_000, scale, |n| {
+                let good = count(n, || {
+                    matches!(raw_from_cpp.resume(black_box(1)), CoroutineResult::Yield(2))
+                });
+                check(good == n, RAW_FROM_CPP)
+            }),
+        ),
+        (
+            Kind::Stackful,
+            Case::new(RAW_INLINED, 200_000, scale, |n| {
+                let good = count(n, || {
+                    matches!(raw_inlined.resume(black_box(1)), CoroutineResult::Yield(2))
+                });
+                check(good == n, RAW_INLINED)
+            }),
+        ),
     ];
     alternate(config.rounds, cases)
 }
@@ -374,41 +330,53 @@ fn lifecycles(config: &SwitchConfig) -> Result<Vec<TimedRow>, SwitchReportError>
     let scale = config.batch_scale;
     let executor = Executor::new();
     let cases = vec![
-        Case::new(Kind::Stackless, CPP_TASK, 20_000, scale, |n| {
-            executor.block_on(async {
-                for i in 0..i64::from(n) {
-                    check(s::negate_i64(black_box(i)).await? == -i, CPP_TASK)?;
+        (
+            Kind::Stackless,
+            Case::new(CPP_TASK, 20_000, scale, |n| {
+                executor.block_on(async {
+                    for i in 0..i64::from(n) {
+                        check(s::negate_i64(black_box(i)).await? == -i, CPP_TASK)?;
+                    }
+                    Ok(())
+                })
+            }),
+        ),
+        (
+            Kind::Stackful,
+            Case::new(FIBER_POOLED, 20_000, scale, |n| {
+                for i in 0..n {
+                    let fiber = Fiber::<u32, (), u32>::new(|i| black_box(i) + 1)?;
+                    check(fiber.resume(i)? == FiberStep::Returned(i + 1), FIBER_POOLED)?;
                 }
                 Ok(())
-            })
-        }),
-        Case::new(Kind::Stackful, FIBER_POOLED, 20_000, scale, |n| {
-            for i in 0..n {
-                let fiber = Fiber::<u32, (), u32>::new(|i| black_box(i) + 1)?;
-                check(fiber.resume(i)? == FiberStep::Returned(i + 1), FIBER_POOLED)?;
-            }
-            Ok(())
-        }),
-        Case::new(Kind::Stackful, FIBER_FRESH, 200, scale, |n| {
-            for i in 0..n {
-                let fiber = Fiber::<u32, (), u32>::builder()
-                    .fresh_stack()
-                    .build(|i| black_box(i) + 1)?;
-                check(fiber.resume(i)? == FiberStep::Returned(i + 1), FIBER_FRESH)?;
-            }
-            Ok(())
-        }),
-        Case::new(Kind::Thread, THREAD, 50, scale, |n| {
-            for i in 0..n {
-                let joined = std::thread::Builder::new()
-                    .spawn(move || black_box(i) + 1)
-                    .map_err(|e| SwitchReportError::Thread(e.to_string()))?
-                    .join()
-                    .map_err(|_| SwitchReportError::Thread("the thread panicked".to_owned()))?;
-                check(joined == i + 1, THREAD)?;
-            }
-            Ok(())
-        }),
+            }),
+        ),
+        (
+            Kind::Stackful,
+            Case::new(FIBER_FRESH, 200, scale, |n| {
+                for i in 0..n {
+                    let fiber = Fiber::<u32, (), u32>::builder()
+                        .fresh_stack()
+                        .build(|i| black_box(i) + 1)?;
+                    check(fiber.resume(i)? == FiberStep::Returned(i + 1), FIBER_FRESH)?;
+                }
+                Ok(())
+            }),
+        ),
+        (
+            Kind::Thread,
+            Case::new(THREAD, 50, scale, |n| {
+                for i in 0..n {
+                    let joined = std::thread::Builder::new()
+                        .spawn(move || black_box(i) + 1)
+                        .map_err(|e| SwitchReportError::Thread(e.to_string()))?
+                        .join()
+                        .map_err(|_| SwitchReportError::Thread("the thread panicked".to_owned()))?;
+                    check(joined == i + 1, THREAD)?;
+                }
+                Ok(())
+            }),
+        ),
     ];
     alternate(config.rounds, cases)
 }

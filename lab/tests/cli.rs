@@ -26,6 +26,8 @@ fn every_subcommand_has_help() {
         (&["--help"][..], "switches"),
         (&["game", "--help"][..], "--npcs"),
         (&["switches", "--help"][..], "--rounds"),
+        (&["compare", "--help"][..], "--sizes"),
+        (&["help", "compare"][..], "--only"),
         (&["help", "game"][..], "--frames"),
     ] {
         let output = corobridge(args);
@@ -57,6 +59,8 @@ fn counts_of_zero_are_errors_that_name_the_flag_and_the_range() {
         (&["game", "--npcs", "-5"][..], "--npcs"),
         (&["switches", "--rounds", "0"][..], "--rounds"),
         (&["switches", "--waiters", "0"][..], "--waiters"),
+        (&["compare", "--quick", "--sizes", "0"][..], "--sizes"),
+        (&["compare", "--quick", "--sizes", "1000,-1"][..], "--sizes"),
     ] {
         let output = corobridge(args);
         assert!(!output.status.success(), "{args:?} must fail");
@@ -75,6 +79,13 @@ fn unknown_options_and_engines_are_errors() {
     assert!(!output.status.success());
     assert!(
         stderr(&output).contains("seed-style"),
+        "{}",
+        stderr(&output)
+    );
+    let output = corobridge(&["compare", "--only", "goroutine"]);
+    assert!(!output.status.success());
+    assert!(
+        stderr(&output).contains("fiber-cpp") && stderr(&output).contains("--only"),
         "{}",
         stderr(&output)
     );

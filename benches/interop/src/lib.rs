@@ -3,6 +3,8 @@
 use std::pin::Pin;
 
 use corobridge::RustFuture;
+/// The exception type cxx-async futures fail with.
+pub use cxx_async::CxxAsyncException;
 
 #[cxx::bridge(namespace = "bench")]
 pub mod ffi {

@@ -18,6 +18,7 @@
 //! assert!(world.can_attack(npc).unwrap());
 //! ```
 
+mod child;
 mod report;
 mod world;
 
@@ -25,6 +26,8 @@ use std::time::Duration;
 
 use cxx::UniquePtr;
 
+pub use self::child::run_in_child;
+pub(crate) use self::report::u64_as_string;
 pub use self::report::{Engine, GameConfig, GameReport, run_game};
 use self::world::ffi;
 pub use self::world::ffi::Vec3;
@@ -41,6 +44,14 @@ pub enum GameError {
     /// The C++ side threw; its `what()`.
     #[error("game world: {0}")]
     World(String),
+    /// A game run in a child process could not run or failed; its error output.
+    #[error("game run {label}: {message}")]
+    Child {
+        /// Which run.
+        label: String,
+        /// Why it failed.
+        message: String,
+    },
 }
 
 impl From<cxx::Exception> for GameError {

@@ -104,17 +104,20 @@ pub struct GameReport {
     /// Digest of the final world state (equal across engines for the same workload).
     #[serde(with = "u64_as_string")]
     pub checksum: u64,
+    /// Every frame's time in milliseconds, in the order run.
+    #[serde(default)]
+    pub frame_ms: Vec<f64>,
 }
 
 /// A `u64` as a JSON string of its decimal digits, so no JSON reader rounds it.
-mod u64_as_string {
+pub(crate) mod u64_as_string {
     use serde::{Deserialize, Deserializer, Serializer, de::Error as _};
 
-    pub(super) fn serialize<S: Serializer>(value: &u64, serializer: S) -> Result<S::Ok, S::Error> {
+    pub(crate) fn serialize<S: Serializer>(value: &u64, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.collect_str(value)
     }
 
-    pub(super) fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<u64, D::Error> {
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<u64, D::Error> {
         let text = String::deserialize(deserializer)?;
         text.parse().map_err(D::Error::custom)
     }
@@ -249,6 +252,7 @@ fn finish(
     checksum: u64,
 ) -> GameReport {
     let mean = frame_ms.iter().sum::<f64>() / frame_ms.len().max(1) as f64;
+    let in_order = frame_ms.clone();
     frame_ms.sort_by(f64::total_cmp);
     GameReport {
         engine: config.engine,
@@ -264,6 +268,7 @@ fn finish(
         frame_ms_max: frame_ms.last().copied().unwrap_or(0.0),
         peak_rss_bytes: crate::process_memory::peak_rss_bytes(),
         checksum,
+        frame_ms: in_order,
     }
 }
 
