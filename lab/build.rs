@@ -40,7 +40,7 @@ fn main() {
     let cxx = build.get_compiler();
     let cxx_version = first_line(cxx.path(), "--version");
     println!(
-        "cargo:rustc-env=COROBRIDGE_LAB_CXX={} ({cxx_version})",
+        "cargo:rustc-env=COROBRIDGE_LAB_CXX={cxx_version} [{}]",
         cxx.path().display()
     );
     let rustc = std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());

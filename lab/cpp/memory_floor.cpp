@@ -49,19 +49,35 @@ inline std::uint64_t touch(std::byte* begin, std::size_t bytes) noexcept {
 
 std::size_t patrol_frame_bytes() {
   using namespace corobridge::detail;
-  // A lazy task: creating it allocates its frame, destroying it frees the frame to this
-  // thread's pool; the body (which would dereference the world) never runs.
+  // A lazy task: creating it allocates its frame, destroying it frees the frame into
+  // this thread's pool; the body (which would dereference the world) never runs. The
+  // class whose free list shrinks by one when the next is created is the frame's.
   auto make = [] { return game::npc_patrol_behavior(nullptr, 0); };
-  { auto warm = make(); }
+  { auto configure = make(); }  // the first free configures this thread's pool
+  // Pool at least one block for the measurement, even with COROBRIDGE_FRAME_POOL=off.
+  const std::uint32_t saved_limit = frame_pool.limit;
+  if (frame_pool.limit == 0) frame_pool.limit = 1;
+  { auto pooled = make(); }
   std::uint32_t before[frame_pool_classes];
   std::memcpy(before, frame_pool.counts, sizeof before);
-  auto task = make();
-  for (std::size_t size_class = 0; size_class < frame_pool_classes; ++size_class) {
-    if (frame_pool.counts[size_class] + 1 == before[size_class]) {
-      return frame_pool_class_bytes(size_class);
+  std::size_t bytes = 0;
+  std::size_t found = frame_pool_classes;
+  {
+    auto task = make();
+    for (std::size_t size_class = 0; size_class < frame_pool_classes; ++size_class) {
+      if (frame_pool.counts[size_class] + 1 == before[size_class]) {
+        bytes = frame_pool_class_bytes(size_class);
+        found = size_class;
+        break;
+      }
     }
   }
-  return 0;
+  frame_pool.limit = saved_limit;
+  // With pooling off, hand the block kept for the measurement back to the heap.
+  if (saved_limit == 0 && found < frame_pool_classes) {
+    if (void* block = frame_pool_pop(found)) ::operator delete(block);
+  }
+  return bytes;
 }
 
 std::size_t entity_record_bytes() { return sizeof(game::entity_record); }

@@ -7,9 +7,9 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::error::CompareError;
+use super::format::{bytes, count};
 use super::interop::Direction;
 use super::report::CompareReport;
-use super::sections::{bytes, count};
 use crate::stats::Spread;
 
 /// One chart: its file name and SVG text.

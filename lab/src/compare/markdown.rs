@@ -1,8 +1,9 @@
 //! `report.md`: the machine, every table, and the charts.
 
 use super::charts::Chart;
+use super::format::bytes;
 use super::report::CompareReport;
-use super::sections::{bytes, tables};
+use super::sections::tables;
 
 /// The Markdown report for `report` with links to `charts` (in the same directory).
 pub fn render(report: &CompareReport, charts: &[Chart]) -> String {

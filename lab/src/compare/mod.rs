@@ -23,6 +23,7 @@ pub mod charts;
 pub mod claims;
 mod error;
 pub mod floor;
+pub mod format;
 pub mod game_rows;
 pub mod interop;
 pub mod machine;

@@ -14,6 +14,7 @@ use corobridge::{Executor, Fiber, FiberStep, fiber};
 use corobridge_testkit::{fiber_scenarios as fs, scenarios as s};
 
 use super::error::{CompareError, check};
+use super::format::count;
 use super::model::Model;
 use crate::process_memory::rss_bytes;
 
@@ -66,9 +67,12 @@ impl Limit {
     pub fn text(&self) -> String {
         match self {
             Limit::Failed { what } => what.clone(),
-            Limit::Cap { cap } => format!("probe cap {cap} reached, no failure"),
+            Limit::Cap { cap } => format!("probe cap {} reached, no failure", count(*cap)),
             Limit::MemoryBound { estimate } => {
-                format!("memory-bound: about {estimate} would fit in available memory")
+                format!(
+                    "memory-bound: about {} would fit in available memory",
+                    count(*estimate)
+                )
             }
         }
     }
@@ -150,10 +154,14 @@ pub fn probe(
     let max_alive = units.len() as u64;
     let limit = match failure {
         Some(Stop::Failed(error)) => Limit::Failed {
-            what: format!("creation #{} failed: {error}; {}", max_alive + 1, limits()),
+            what: format!(
+                "creation #{} failed: {error}; {}",
+                count(max_alive + 1),
+                limits()
+            ),
         },
         Some(Stop::Declined(why)) => Limit::Failed {
-            what: format!("stopped at {max_alive}: {why}"),
+            what: format!("stopped at {}: {why}", count(max_alive)),
         },
         None if model.has_stack() => Limit::Cap { cap: max_alive },
         None => {
