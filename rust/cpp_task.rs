@@ -5,10 +5,12 @@ use std::future::{Future, IntoFuture};
 use std::marker::PhantomData;
 use std::pin::Pin;
 use std::ptr::NonNull;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::task::{Context, Poll, ready};
 
 use crate::cpp_step::Stepper;
 use crate::ffi;
+use crate::ffi::abi::{COROBRIDGE_KIND_MASK, COROBRIDGE_KIND_NONE, COROBRIDGE_STATE_DONE};
 use crate::{BridgeValue, Error};
 
 /// A C++ `corobridge::task<T>` that crossed into Rust, not started yet.
@@ -46,6 +48,22 @@ impl<T: BridgeValue> CppTask<T> {
     /// True if the object owns no coroutine (a moved-from C++ task).
     pub fn is_empty(&self) -> bool {
         self.frame.is_none()
+    }
+
+    /// True if something already started (or finished) the coroutine: C++ resumed its
+    /// `handle()`, or awaited it. Such a task cannot be awaited or spawned from Rust
+    /// ([`Error::AlreadyStarted`]); an empty task has not started.
+    pub fn has_started(&self) -> bool {
+        match (self.frame, NonNull::new(self.state)) {
+            // SAFETY: the state word lives in the frame this object owns; both languages
+            // access it atomically.
+            (Some(_), Some(state)) => {
+                let word = unsafe { AtomicU64::from_ptr(state.as_ptr()) }.load(Ordering::Acquire);
+                word & u64::from(COROBRIDGE_KIND_MASK | COROBRIDGE_STATE_DONE)
+                    != u64::from(COROBRIDGE_KIND_NONE)
+            }
+            _ => false,
+        }
     }
 
     /// Takes ownership of an unstarted task handed over the C ABI (`corobridge_task`).
@@ -92,12 +110,21 @@ impl<T: BridgeValue> IntoFuture for CppTask<T> {
     type IntoFuture = CppTaskFuture<T>;
 
     fn into_future(self) -> CppTaskFuture<T> {
+        let outcome = if self.is_empty() {
+            Some(Error::EmptyTask)
+        } else if self.has_started() {
+            Some(Error::AlreadyStarted)
+        } else {
+            None
+        };
         let raw = self.into_raw();
         CppTaskFuture {
             stepper: Stepper::new(
                 raw.map(|(frame, _)| frame),
                 raw.map_or(NonNull::dangling(), |(_, state)| state),
             ),
+            refused: outcome,
+            completed: false,
         }
     }
 }
@@ -115,6 +142,11 @@ impl<T: BridgeValue> IntoFuture for CppTask<T> {
 #[must_use = "futures do nothing unless awaited"]
 pub struct CppTaskFuture<T: BridgeValue> {
     stepper: Stepper<Result<T, Error>>,
+    /// Why the task will not run (empty, or started by someone else), reported by the
+    /// first poll.
+    refused: Option<Error>,
+    /// The result was returned; a further poll is a misuse.
+    completed: bool,
 }
 
 impl<T: BridgeValue> Unpin for CppTaskFuture<T> {}
@@ -124,10 +156,15 @@ impl<T: BridgeValue> Future for CppTaskFuture<T> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
-        if !this.stepper.has_frame() {
-            return Poll::Ready(Err(Error::EmptyTask));
+        if this.completed {
+            return Poll::Ready(Err(Error::PolledAfterCompletion));
+        }
+        if let Some(error) = this.refused.take() {
+            this.completed = true;
+            return Poll::Ready(Err(error));
         }
         let result = ready!(this.stepper.poll_step(cx));
+        this.completed = true;
         if !matches!(result, Err(Error::ExecutorGone)) {
             // The task is at its final suspend: nothing else references the frame.
             this.stepper.destroy();

@@ -62,9 +62,12 @@ pub enum Error {
     /// Only a task that has not started can be handed to an executor.
     #[error("this C++ task has already started; only an unstarted task can be spawned")]
     AlreadyStarted,
-    /// The task object was empty (a moved-from C++ task).
-    #[error("the C++ task is empty (moved-from)")]
+    /// The task object was empty (a moved-from or released C++ task).
+    #[error("the C++ task object is empty (moved-from or released): there is no coroutine to run")]
     EmptyTask,
+    /// A future was polled again after it had returned its result.
+    #[error("this future already returned its result; a completed future must not be polled again")]
+    PolledAfterCompletion,
 }
 
 /// Why a spawned task produced no value.

@@ -8,6 +8,8 @@
 #include <exception>
 #include <iterator>
 #include <optional>
+#include <stdexcept>
+#include <string>
 #include <type_traits>
 #include <utility>
 
@@ -56,7 +58,13 @@ class generator_promise final : public corobridge_generator_header, public poole
                const_cast<generator_promise&>(*this))
         .done();
   }
-  T& value() noexcept { return *value_; }
+  /// The current value; std::logic_error at the end (no value to read).
+  T& value() {
+    if (!value_) {
+      throw std::logic_error("corobridge::generator: dereferenced an iterator at the end");
+    }
+    return *value_;
+  }
 
  private:
   static std::uint8_t next_value(corobridge_generator_header* header, void* out,
@@ -106,10 +114,12 @@ class [[nodiscard]] generator {
 
     iterator() noexcept = default;
     explicit iterator(promise_type* promise) noexcept : promise_(promise) {}
-    reference operator*() const noexcept { return promise_->value(); }
-    pointer operator->() const noexcept { return &promise_->value(); }
+    /// The current value; std::logic_error at the end.
+    reference operator*() const { return live("dereferenced").value(); }
+    pointer operator->() const { return &live("dereferenced").value(); }
+    /// The next value; std::logic_error at the end.
     iterator& operator++() {
-      promise_->advance();
+      live("incremented").advance();
       return *this;
     }
     void operator++(int) { ++*this; }
@@ -118,6 +128,14 @@ class [[nodiscard]] generator {
     }
 
    private:
+    promise_type& live(const char* what) const {
+      if (promise_ == nullptr || promise_->finished()) {
+        throw std::logic_error(std::string("corobridge::generator: ") + what +
+                               " an iterator at the end");
+      }
+      return *promise_;
+    }
+
     promise_type* promise_ = nullptr;
   };
 

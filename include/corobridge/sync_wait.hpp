@@ -26,7 +26,7 @@ task<void> sync_wait_root(task<T> t, std::optional<child_value_t<T>>* value,
       co_await t;
       value->emplace();
     } else {
-      value->emplace(co_await t);
+      value->emplace(co_await std::move(t));
     }
   } catch (...) {
     *error = std::current_exception();

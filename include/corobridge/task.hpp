@@ -60,7 +60,23 @@ class task_promise_base : public pooled_frame {
     if ((state_ & COROBRIDGE_STATE_ERROR) != 0) exception_table::erase(&state_);
   }
 
-  std::suspend_always initial_suspend() const noexcept { return {}; }
+  /// The start of the body: it runs only when started by an awaiter, Rust or an executor
+  /// (each attaches itself to the state word first). A body resumed through a bare
+  /// `handle().resume()` finishes at once with a std::logic_error instead of running
+  /// unsupervised, so a later `co_await`, `.await` or spawn reports the misuse.
+  struct initial_awaiter {
+    const task_promise_base* promise;
+    bool await_ready() const noexcept { return false; }
+    void await_suspend(std::coroutine_handle<>) const noexcept {}
+    void await_resume() const {
+      if ((promise->load_state() & COROBRIDGE_KIND_MASK) == COROBRIDGE_KIND_NONE) {
+        throw std::logic_error(
+            "corobridge::task: resumed through handle() with nobody awaiting it; co_await "
+            "it, .await it from Rust or spawn it instead");
+      }
+    }
+  };
+  initial_awaiter initial_suspend() const noexcept { return {this}; }
 
   void unhandled_exception() noexcept {
     exception_table::put(&state_, std::current_exception());
@@ -164,13 +180,23 @@ class task_promise final : public task_promise_base {
     value_.emplace(std::forward<U>(value));
   }
 
-  T result() & {
+  /// The value for an awaiter: `take` (a `co_await std::move(task)`, or any await of a
+  /// move-only T) moves it out, after which every await throws; otherwise a copy, so that
+  /// awaiting a finished task again gives the value again.
+  T result(bool take) {
     rethrow_if_exception();
-    return *value_;
-  }
-  T result() && {
-    rethrow_if_exception();
-    return std::move(*value_);
+    if (!value_) {
+      throw std::logic_error(
+          "corobridge::task: its value was already moved out by an earlier co_await "
+          "std::move(task) (or an await of a move-only value); keep the value from that "
+          "await");
+    }
+    if constexpr (std::is_copy_constructible_v<T>) {
+      if (!take) return *value_;
+    }
+    T value = std::move(*value_);
+    value_.reset();
+    return value;
   }
 
   std::coroutine_handle<> on_final_suspend(std::coroutine_handle<> self) noexcept {
@@ -191,7 +217,7 @@ class task_promise<void> final : public task_promise_base {
   task<void> get_return_object() noexcept;
   final_awaiter<task_promise> final_suspend() noexcept { return {}; }
   void return_void() const noexcept {}
-  void result() const { rethrow_if_exception(); }
+  void result(bool) const { rethrow_if_exception(); }
   std::coroutine_handle<> on_final_suspend(std::coroutine_handle<> self) noexcept {
     return finish(nullptr, nullptr, self);
   }
@@ -259,10 +285,14 @@ class [[nodiscard]] task {
 
   [[nodiscard]] std::coroutine_handle<promise_type> handle() const noexcept { return handle_; }
 
-  /// Awaiter of `co_await task` (C++ coroutines only).
+  /// Awaiter of `co_await task` (C++ coroutines only). `co_await task` on an lvalue gives
+  /// a copy of the value (awaiting it again gives it again); `co_await std::move(task)` or
+  /// a temporary moves the value out, and a later await of that task throws
+  /// std::logic_error. A move-only value is always moved out.
   class awaiter : private detail::task_link {
    public:
-    explicit awaiter(std::coroutine_handle<promise_type> task) noexcept : task_(task) {}
+    awaiter(std::coroutine_handle<promise_type> task, bool take) noexcept
+        : task_(task), take_(take) {}
     bool await_ready() const {
       if (!task_) throw std::logic_error("corobridge::task: awaited an empty task");
       const std::uint64_t state = task_.promise().load_state();
@@ -276,14 +306,15 @@ class [[nodiscard]] task {
       continuation = awaiting;
       return task_.promise().start_awaited(task_, *this);
     }
-    T await_resume() { return std::move(task_.promise()).result(); }
+    T await_resume() { return task_.promise().result(take_); }
 
    private:
     std::coroutine_handle<promise_type> task_;
+    bool take_;
   };
 
-  awaiter operator co_await() const& noexcept { return awaiter{handle_}; }
-  awaiter operator co_await() const&& noexcept { return awaiter{handle_}; }
+  awaiter operator co_await() const& noexcept { return awaiter{handle_, false}; }
+  awaiter operator co_await() const&& noexcept { return awaiter{handle_, true}; }
 
  private:
   std::coroutine_handle<promise_type> handle_;

@@ -5,9 +5,17 @@
 //! `DEP_COROBRIDGE_CXX_INCLUDE`).
 
 /// Rust files that contain a `#[cxx::bridge]`.
-const BRIDGES: &[&str] = &["src/scenarios.rs", "src/interop_scenarios.rs"];
+const BRIDGES: &[&str] = &[
+    "src/scenarios.rs",
+    "src/interop_scenarios.rs",
+    "src/misuse_scenarios.rs",
+];
 /// The bridged scenarios' C++ translation units.
-const BRIDGED: &[&str] = &["cpp/scenarios.cpp", "cpp/interop_scenarios.cpp"];
+const BRIDGED: &[&str] = &[
+    "cpp/scenarios.cpp",
+    "cpp/interop_scenarios.cpp",
+    "cpp/misuse_scenarios.cpp",
+];
 /// C++ called through the plain C ABI of `fiber_scenarios.h`.
 const PLAIN: &[&str] = &["cpp/fiber_scenarios.cpp"];
 
@@ -40,6 +48,7 @@ fn main() {
     for header in [
         "cpp/scenarios.hpp",
         "cpp/interop_scenarios.hpp",
+        "cpp/misuse_scenarios.hpp",
         "include/corobridge-testkit/fiber_scenarios.h",
     ] {
         println!("cargo:rerun-if-changed={header}");

@@ -150,7 +150,7 @@ child_task<T> make_child(task<T> t) {
     co_await t;
     co_return std::monostate{};
   } else {
-    co_return co_await t;
+    co_return co_await std::move(t);
   }
 }
 

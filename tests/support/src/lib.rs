@@ -8,6 +8,8 @@
 //!   counters, long chains) bridged to Rust with cxx.
 //! - [`interop_scenarios`]: C++ coroutines that `co_await` Rust futures and streams, the
 //!   combinators, `sync_wait`, and C++ async generators.
+//! - [`misuse_scenarios`]: C++ misuse that must give clear errors (a task resumed through
+//!   its handle, a generator past its end, a finished task awaited again).
 //! - [`fiber_scenarios`]: C++ code that runs inside fibers and suspends them from deep
 //!   ordinary calls (`extern "C-unwind"`, bindgen output in `fiber_scenarios_abi`).
 //! - Helpers the tests repeat: [`poll_once`], [`ms`], [`DropCounter`].
@@ -17,6 +19,7 @@
 mod drop_counter;
 pub mod fiber_scenarios;
 pub mod interop_scenarios;
+pub mod misuse_scenarios;
 mod poll;
 pub mod scenarios;
 mod time;

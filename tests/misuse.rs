@@ -1,0 +1,98 @@
+//! Misuse across the boundary: each gives a clear error (a typed Rust error or a C++
+//! std::logic_error saying what happened and what to do), never undefined behaviour, a
+//! stale value or a silent hang. README's misuse table lists these beside the misuse
+//! tested elsewhere.
+
+use std::future::{Future, IntoFuture};
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use corobridge::{Error, Executor};
+use corobridge_testkit::misuse_scenarios as misuse;
+use corobridge_testkit::scenarios as s;
+
+#[test]
+fn rust_awaiting_a_task_cpp_started_through_its_handle_is_already_started() {
+    let task = misuse::started_through_handle();
+    assert!(task.has_started());
+    let executor = Executor::new();
+    assert_eq!(executor.block_on(task), Err(Error::AlreadyStarted));
+    // Spawning it is refused the same way, and under a foreign executor too.
+    assert_eq!(
+        executor.spawn_cpp(misuse::started_through_handle()),
+        Err(Error::AlreadyStarted)
+    );
+    assert_eq!(
+        futures::executor::block_on(misuse::started_through_handle().into_future()),
+        Err(Error::AlreadyStarted)
+    );
+    assert!(!s::negate_i64(1).has_started());
+}
+
+#[test]
+fn cpp_awaiting_a_task_it_resumed_through_its_handle_gets_a_logic_error() {
+    let message = Executor::new()
+        .block_on(misuse::await_after_handle_resume())
+        .expect("the scenario catches the error");
+    assert!(
+        message.contains("resumed through handle()") && message.contains("co_await it"),
+        "{message}"
+    );
+}
+
+#[test]
+fn a_generator_iterator_past_its_end_throws_instead_of_jumping_to_null() {
+    let message = misuse::increment_generator_past_end();
+    assert!(
+        message.contains("incremented an iterator at the end"),
+        "{message}"
+    );
+    let message = misuse::dereference_generator_at_end();
+    assert!(
+        message.contains("dereferenced an iterator at the end"),
+        "{message}"
+    );
+}
+
+#[test]
+fn awaiting_a_finished_task_again_gives_its_value_again_for_every_type() {
+    let executor = Executor::new();
+    assert_eq!(
+        executor
+            .block_on(misuse::await_string_task_twice())
+            .as_deref(),
+        Ok("ab|ab")
+    );
+    assert_eq!(executor.block_on(misuse::await_int_task_twice()), Ok(84));
+}
+
+#[test]
+fn awaiting_a_moved_out_task_again_is_a_logic_error() {
+    match Executor::new().block_on(misuse::await_moved_task_twice()) {
+        Err(Error::Cpp(e)) => {
+            assert_eq!(e.type_name(), "std::logic_error");
+            assert!(e.what().contains("already moved out"), "{}", e.what());
+        }
+        other => panic!("expected the second await's logic_error, got {other:?}"),
+    }
+}
+
+/// Polls `future` once with a no-op waker.
+fn poll_now<F: Future + Unpin>(future: &mut F) -> Poll<F::Output> {
+    Pin::new(future).poll(&mut Context::from_waker(std::task::Waker::noop()))
+}
+
+#[test]
+fn polling_a_completed_task_future_again_says_so() {
+    let executor = Executor::new();
+    executor.block_on(async {
+        let mut future = s::negate_i64(5).into_future();
+        assert_eq!(poll_now(&mut future), Poll::Ready(Ok(-5)));
+        match poll_now(&mut future) {
+            Poll::Ready(Err(e @ Error::PolledAfterCompletion)) => {
+                assert!(e.to_string().contains("already returned its result"), "{e}");
+            }
+            other => panic!("expected PolledAfterCompletion, got {other:?}"),
+        }
+    });
+}

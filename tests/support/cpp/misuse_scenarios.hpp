@@ -1,0 +1,30 @@
+// C++ misuse the library must turn into clear errors, never undefined behaviour: a task
+// resumed through its handle, a generator iterated past its end, a finished task awaited
+// again. Exposed to Rust through src/misuse_scenarios.rs.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "corobridge/bridge.hpp"
+#include "rust/cxx.h"
+
+namespace corobridge::misuse {
+
+/// A task<int32_t> whose handle C++ already resumed: returned to Rust to be awaited.
+task<std::int32_t> started_through_handle();
+/// Resumes a task's handle, then co_awaits the task: the std::logic_error's what().
+task<std::string> await_after_handle_resume();
+/// Iterates a three-value generator to its end, then increments the iterator again:
+/// the std::logic_error's what().
+rust::String increment_generator_past_end();
+/// Dereferences a generator's iterator at its end: the std::logic_error's what().
+rust::String dereference_generator_at_end();
+/// Awaits one finished task<std::string> twice as an lvalue: both values, joined by '|'.
+task<std::string> await_string_task_twice();
+/// Awaits one finished task<int32_t> twice as an lvalue: the sum of both values.
+task<std::int32_t> await_int_task_twice();
+/// co_awaits std::move(task) twice: the second await's std::logic_error escapes.
+task<std::string> await_moved_task_twice();
+
+}  // namespace corobridge::misuse

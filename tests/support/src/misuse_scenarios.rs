@@ -1,0 +1,42 @@
+//! C++ misuse that corobridge turns into clear errors instead of undefined behaviour (the
+//! C++ sources are `cpp/misuse_scenarios.{hpp,cpp}`): a task resumed through its
+//! `handle()`, a generator iterated past its end, a finished task awaited again.
+//!
+//! ```
+//! use corobridge_testkit::misuse_scenarios as misuse;
+//!
+//! assert!(misuse::increment_generator_past_end().contains("at the end"));
+//! ```
+
+#[cxx::bridge(namespace = "corobridge::misuse")]
+mod ffi {
+    unsafe extern "C++" {
+        include!("corobridge-testkit/cpp/misuse_scenarios.hpp");
+
+        #[namespace = "corobridge"]
+        type task_i32 = corobridge::CppTask<i32>;
+        #[namespace = "corobridge"]
+        type task_string = corobridge::CppTask<String>;
+
+        /// A task whose handle C++ already resumed.
+        fn started_through_handle() -> task_i32;
+        /// C++ resumes a task's handle, then awaits the task: the error's message.
+        fn await_after_handle_resume() -> task_string;
+        /// `++it` past a generator's end: the error's message.
+        fn increment_generator_past_end() -> String;
+        /// `*it` at a generator's end: the error's message.
+        fn dereference_generator_at_end() -> String;
+        /// A finished `task<std::string>` awaited twice as an lvalue: `"ab|ab"`.
+        fn await_string_task_twice() -> task_string;
+        /// A finished `task<int32_t>` awaited twice as an lvalue: 84.
+        fn await_int_task_twice() -> task_i32;
+        /// `co_await std::move(task)` twice: fails with the second await's error.
+        fn await_moved_task_twice() -> task_string;
+    }
+}
+
+pub use ffi::{
+    await_after_handle_resume, await_int_task_twice, await_moved_task_twice,
+    await_string_task_twice, dereference_generator_at_end, increment_generator_past_end,
+    started_through_handle,
+};
