@@ -96,3 +96,36 @@ fn polling_a_completed_task_future_again_says_so() {
         }
     });
 }
+
+#[test]
+fn running_an_executor_from_another_thread_says_so() {
+    let executor = Executor::new_virtual();
+    let message = misuse::run_until_idle_from_another_thread(executor.raw_handle());
+    assert!(
+        message.contains("run_until_idle() called from a thread other than the executor's"),
+        "{message}"
+    );
+    let message = misuse::advance_from_another_thread(executor.raw_handle());
+    assert!(
+        message.contains("advance() called from a thread other than the executor's"),
+        "{message}"
+    );
+}
+
+#[test]
+fn running_an_executor_from_inside_its_own_task_says_so() {
+    let message = Executor::new()
+        .block_on(misuse::update_engine_from_its_own_task())
+        .expect("the scenario catches the error");
+    assert!(
+        message.contains("run_until_idle() called from inside a task of the same executor"),
+        "{message}"
+    );
+    let message = Executor::new_virtual()
+        .block_on(misuse::advance_from_its_own_task())
+        .expect("the scenario catches the error");
+    assert!(
+        message.contains("advance() called from inside a task of the same executor"),
+        "{message}"
+    );
+}

@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <stdexcept>
+#include <string>
 #include <utility>
 
 #include "corobridge/detail/abi.h"
@@ -77,15 +78,22 @@ class executor_ref {
     return corobridge_rs_executor_live_tasks(raw_);
   }
   /// Runs ready work and due timers until nothing is left to do now; returns the number of
-  /// resumes and polls done.
-  std::uint64_t run_until_idle() const noexcept {
-    return corobridge_rs_executor_run_until_idle(raw_);
+  /// resumes and polls done. Throws std::logic_error, saying which, when called from
+  /// another thread than the executor's or from inside one of its own tasks.
+  std::uint64_t run_until_idle() const {
+    const std::uint64_t work = corobridge_rs_executor_run_until_idle(raw_);
+    if (work == UINT64_MAX) throw_loop_error("run_until_idle()");
+    return work;
   }
   /// Virtual clock only: moves time forward, firing timers in deadline order and running
-  /// what they wake. Returns the number of resumes and polls done.
+  /// what they wake. Returns the number of resumes and polls done. Throws
+  /// std::logic_error on a real clock, from another thread, or from inside one of the
+  /// executor's own tasks, saying which.
   std::uint64_t advance(std::chrono::nanoseconds by) const {
     const std::int64_t work = corobridge_rs_executor_advance(raw_, by.count());
+    if (work == -2) throw_loop_error("advance()");
     if (work < 0) {
+      if (raw_ == nullptr) throw std::logic_error("corobridge: advance() on an empty executor_ref");
       throw std::logic_error("corobridge: advance() needs an executor with a virtual clock");
     }
     return static_cast<std::uint64_t>(work);
@@ -108,6 +116,23 @@ class executor_ref {
   [[nodiscard]] corobridge_executor* raw() const noexcept { return raw_; }
 
  private:
+  /// Why a loop call was refused: the executor is running this very call's caller, or
+  /// this is not its thread.
+  [[noreturn]] void throw_loop_error(const char* call) const {
+    const std::string name = std::string("corobridge: ") + call;
+    if (raw_ == nullptr) throw std::logic_error(name + " on an empty executor_ref");
+    if (corobridge_rs_current_executor() == raw_) {
+      throw std::logic_error(name +
+                             " called from inside a task of the same executor, which is "
+                             "already running it; suspend instead (co_await a timer or "
+                             "an event) and let the loop go on");
+    }
+    throw std::logic_error(name +
+                           " called from a thread other than the executor's: an executor "
+                           "runs on the thread that made it; from other threads, wake its "
+                           "tasks (async_event::set, a Rust waker) instead");
+  }
+
   corobridge_executor* raw_;
 };
 

@@ -1,10 +1,14 @@
 // The misuse scenarios (misuse_scenarios.hpp).
 #include "corobridge-testkit/cpp/misuse_scenarios.hpp"
 
+#include <chrono>
 #include <stdexcept>
+#include <thread>
 #include <string>
 #include <utility>
 
+#include "corobridge/executor.hpp"
+#include "corobridge/game_timer.hpp"
 #include "corobridge/generator.hpp"
 #include "corobridge/task.hpp"
 
@@ -81,6 +85,54 @@ task<std::string> await_moved_task_twice() {
   std::string first = co_await std::move(t);
   std::string second = co_await std::move(t);  // throws: the value was moved out
   co_return first + second;
+}
+
+namespace {
+
+/// Runs `call` on a new thread; the std::logic_error's what() it threw, or "no error".
+template <typename F>
+rust::String on_another_thread(F call) {
+  std::string message = "no error";
+  std::thread thread([&] {
+    try {
+      call();
+    } catch (const std::logic_error& e) {
+      message = e.what();
+    }
+  });
+  thread.join();
+  return rust::String(message);
+}
+
+}  // namespace
+
+rust::String run_until_idle_from_another_thread(std::size_t handle) {
+  executor_ref executor{reinterpret_cast<corobridge_executor*>(handle)};
+  return on_another_thread([executor] { executor.run_until_idle(); });
+}
+
+rust::String advance_from_another_thread(std::size_t handle) {
+  executor_ref executor{reinterpret_cast<corobridge_executor*>(handle)};
+  return on_another_thread([executor] { executor.advance(std::chrono::milliseconds(1)); });
+}
+
+task<std::string> update_engine_from_its_own_task() {
+  GameEngine engine{executor_ref::current()};
+  try {
+    engine.update();
+  } catch (const std::logic_error& e) {
+    co_return std::string(e.what());
+  }
+  co_return std::string("no error");
+}
+
+task<std::string> advance_from_its_own_task() {
+  try {
+    executor_ref::current().advance(std::chrono::milliseconds(1));
+  } catch (const std::logic_error& e) {
+    co_return std::string(e.what());
+  }
+  co_return std::string("no error");
 }
 
 }  // namespace corobridge::misuse

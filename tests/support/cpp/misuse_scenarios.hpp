@@ -3,6 +3,7 @@
 // again. Exposed to Rust through src/misuse_scenarios.rs.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 
@@ -26,5 +27,15 @@ task<std::string> await_string_task_twice();
 task<std::int32_t> await_int_task_twice();
 /// co_awaits std::move(task) twice: the second await's std::logic_error escapes.
 task<std::string> await_moved_task_twice();
+
+/// Calls run_until_idle() on the executor `handle` from a new thread: the error's what().
+rust::String run_until_idle_from_another_thread(std::size_t handle);
+/// Calls advance(1 ms) on the executor `handle` from a new thread: the error's what().
+rust::String advance_from_another_thread(std::size_t handle);
+/// Inside a task: GameEngine::update() on the executor running the task (a real clock):
+/// the error's what().
+task<std::string> update_engine_from_its_own_task();
+/// Inside a task: advance(1 ms) on the executor running the task: the error's what().
+task<std::string> advance_from_its_own_task();
 
 }  // namespace corobridge::misuse

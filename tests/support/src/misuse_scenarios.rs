@@ -32,11 +32,20 @@ mod ffi {
         fn await_int_task_twice() -> task_i32;
         /// `co_await std::move(task)` twice: fails with the second await's error.
         fn await_moved_task_twice() -> task_string;
+        /// `run_until_idle()` on the executor `handle` from another thread: the message.
+        fn run_until_idle_from_another_thread(handle: usize) -> String;
+        /// `advance(1 ms)` on the executor `handle` from another thread: the message.
+        fn advance_from_another_thread(handle: usize) -> String;
+        /// `GameEngine::update()` inside a task of the engine's executor: the message.
+        fn update_engine_from_its_own_task() -> task_string;
+        /// `advance(1 ms)` inside a task of the executor: the message.
+        fn advance_from_its_own_task() -> task_string;
     }
 }
 
 pub use ffi::{
-    await_after_handle_resume, await_int_task_twice, await_moved_task_twice,
-    await_string_task_twice, dereference_generator_at_end, increment_generator_past_end,
-    started_through_handle,
+    advance_from_another_thread, advance_from_its_own_task, await_after_handle_resume,
+    await_int_task_twice, await_moved_task_twice, await_string_task_twice,
+    dereference_generator_at_end, increment_generator_past_end, run_until_idle_from_another_thread,
+    started_through_handle, update_engine_from_its_own_task,
 };
