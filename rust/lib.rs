@@ -37,7 +37,9 @@ pub use cpp_async_generator::{CppAsyncGenerator, CppStream};
 pub use cpp_generator::CppGenerator;
 pub use cpp_task::{CppTask, CppTaskFuture};
 pub use error::{CppException, Error, JoinError};
-pub use executor::{ClockKind, Executor, JoinHandle, RootId, Sleep, Stats, TaskFailure, sleep};
+pub use executor::{
+    ClockKind, Executor, JoinHandle, RootId, Shutdown, Sleep, Stats, TaskFailure, sleep,
+};
 pub use fiber::{Fiber, FiberBuilder, FiberError, FiberStep, StackPool};
 pub use rust_future::RustFuture;
 pub use rust_stream::RustStream;

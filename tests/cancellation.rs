@@ -104,6 +104,31 @@ fn dropping_the_executor_destroys_what_it_owns() {
 }
 
 #[test]
+fn shutdown_destroys_what_it_owns_and_counts_it() {
+    let counters = s::new_counters();
+    let executor = Executor::new_virtual();
+    for _ in 0..10 {
+        executor
+            .spawn_cpp(s::guarded_sleep(counters.clone(), 1_000))
+            .unwrap();
+    }
+    // One C++ task that finishes before the shutdown: not counted.
+    executor
+        .spawn_cpp(s::guarded_sleep(counters.clone(), 1))
+        .unwrap();
+    let c = counters.clone();
+    let mut join = executor.spawn(async move { s::guarded_sleep(c, 2_000).await });
+    executor.advance(Duration::from_millis(1)).unwrap();
+    assert_eq!(counts(&counters), (12, 1));
+    let cancelled = executor.shutdown();
+    assert_eq!(cancelled.cpp_tasks, 10);
+    assert_eq!(cancelled.rust_tasks, 1);
+    assert_eq!(cancelled.total(), 11);
+    assert_eq!(counts(&counters), (12, 12));
+    assert_eq!(join.try_take(), Some(Err(corobridge::JoinError::Cancelled)));
+}
+
+#[test]
 fn a_task_outliving_its_executor_reports_it_and_can_still_be_dropped() {
     let counters = s::new_counters();
     let mut task = s::guarded_sleep(counters.clone(), 1_000).into_future();

@@ -20,7 +20,7 @@ use super::roots::{RootId, Roots};
 use super::run_queue::{KIND_FRAME, KIND_TASK, KIND_WAKER, RunQueue};
 use super::task::TaskCell;
 use super::timer::{Fire, Target, TimerKey, TimerQueue};
-use super::{ClockKind, Stats, TaskFailure};
+use super::{ClockKind, Shutdown, Stats, TaskFailure};
 use crate::error::ErrorSink;
 use crate::ffi;
 use crate::ffi::abi::{
@@ -530,6 +530,55 @@ impl Core {
         }
     }
 
+    /// Destroys every C++ root task and drops every Rust task this executor owns: roots,
+    /// then Rust tasks (whose futures may own C++ tasks bound to us), until destructors
+    /// stop creating more, one at a time (nothing is collected). Returns how many of each
+    /// were still pending.
+    pub(crate) fn cancel_all(&self) -> Shutdown {
+        let mut cancelled = Shutdown::default();
+        loop {
+            let mut progressed = false;
+            loop {
+                let root = self.roots.borrow_mut().pop_any();
+                let Some(root) = root else { break };
+                progressed = true;
+                cancelled.cpp_tasks += 1;
+                // SAFETY: roots are owned by the executor and not running.
+                unsafe { ffi::destroy(root.frame.as_ptr()) };
+            }
+            for frame in self.doomed.take() {
+                progressed = true;
+                // SAFETY: cancelled roots were removed from the slab and are not running.
+                unsafe { ffi::destroy(frame.as_ptr()) };
+            }
+            loop {
+                let task = {
+                    let mut slab = self.tasks.borrow_mut();
+                    let task = slab.entries.pop().flatten();
+                    if task.is_some() {
+                        slab.live -= 1;
+                    }
+                    if slab.entries.is_empty() {
+                        slab.free.clear();
+                    }
+                    (task, slab.entries.is_empty())
+                };
+                match task {
+                    (Some(task), _) => {
+                        progressed = true;
+                        cancelled.rust_tasks += 1;
+                        task.drop_future();
+                    }
+                    (None, true) => break,
+                    (None, false) => {}
+                }
+            }
+            if !progressed {
+                return cancelled;
+            }
+        }
+    }
+
     fn enter_loop(&self) -> Result<LoopGuard<'_>, LoopError> {
         if !self.on_own_thread() {
             return Err(LoopError::WrongThread);
@@ -663,47 +712,7 @@ impl Drop for Core {
                 item.destroy();
             }
         }
-        // Roots, then Rust tasks (whose futures may own C++ tasks bound to us), until
-        // destructors stop creating more. One at a time: nothing is collected.
-        loop {
-            let mut progressed = false;
-            loop {
-                let root = self.roots.borrow_mut().pop_any();
-                let Some(root) = root else { break };
-                progressed = true;
-                // SAFETY: roots are owned by the executor and not running.
-                unsafe { ffi::destroy(root.frame.as_ptr()) };
-            }
-            for frame in self.doomed.take() {
-                progressed = true;
-                // SAFETY: cancelled roots were removed from the slab and are not running.
-                unsafe { ffi::destroy(frame.as_ptr()) };
-            }
-            loop {
-                let task = {
-                    let mut slab = self.tasks.borrow_mut();
-                    let task = slab.entries.pop().flatten();
-                    if task.is_some() {
-                        slab.live -= 1;
-                    }
-                    if slab.entries.is_empty() {
-                        slab.free.clear();
-                    }
-                    (task, slab.entries.is_empty())
-                };
-                match task {
-                    (Some(task), _) => {
-                        progressed = true;
-                        task.drop_future();
-                    }
-                    (None, true) => break,
-                    (None, false) => {}
-                }
-            }
-            if !progressed {
-                break;
-            }
-        }
+        self.cancel_all();
         drop(self.finished.take());
         // Timers of frames we do not own just go: their awaiters hold our registry key,
         // which no longer resolves, so their cancellation is a no-op.

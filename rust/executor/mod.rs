@@ -15,6 +15,7 @@ pub(crate) mod registry;
 mod remote;
 mod roots;
 pub(crate) mod run_queue;
+mod shutdown;
 mod sleep;
 mod task;
 pub(crate) mod timer;
@@ -26,6 +27,7 @@ use std::time::Duration;
 pub(crate) use self::context::{Driver, MAX_INLINE_DEPTH, current, deeper, depth, enter};
 pub(crate) use self::remote::{FrameToDestroy, Remote, RemoteItem};
 pub use self::roots::RootId;
+pub use self::shutdown::Shutdown;
 pub use self::sleep::{Sleep, sleep};
 pub use self::task::JoinHandle;
 
@@ -269,6 +271,14 @@ impl Executor {
     /// detached Rust tasks), oldest first; the list is emptied.
     pub fn take_failures(&self) -> Vec<TaskFailure> {
         self.core.take_failures()
+    }
+
+    /// Shuts the executor down: destroys every C++ task and drops every Rust task it still
+    /// owns (as dropping it does), and says how many there were. Handles of those tasks
+    /// then resolve to [`JoinError::Cancelled`](crate::JoinError::Cancelled); Rust awaiting
+    /// a C++ task bound to this executor gets [`Error::ExecutorGone`].
+    pub fn shutdown(self) -> Shutdown {
+        self.core.cancel_all()
     }
 
     /// The `corobridge_executor*` for C++ (`corobridge::executor_ref`), as an integer so it
