@@ -129,3 +129,60 @@ fn running_an_executor_from_inside_its_own_task_says_so() {
         "{message}"
     );
 }
+
+#[test]
+fn a_moved_from_task_is_empty_in_both_languages() {
+    let executor = Executor::new();
+    let empty = misuse::moved_from_task();
+    assert!(empty.is_empty() && !empty.has_started());
+    match executor.block_on(empty) {
+        Err(e @ Error::EmptyTask) => {
+            assert!(e.to_string().contains("moved-from or released"), "{e}")
+        }
+        other => panic!("expected EmptyTask, got {other:?}"),
+    }
+    assert_eq!(
+        executor.spawn_cpp(misuse::moved_from_task()),
+        Err(Error::EmptyTask)
+    );
+    let message = executor
+        .block_on(misuse::await_empty_task())
+        .expect("caught");
+    assert!(message.contains("awaited an empty task"), "{message}");
+}
+
+#[test]
+fn a_second_awaiter_of_a_running_task_gets_a_logic_error() {
+    let message = Executor::new_virtual()
+        .block_on(misuse::two_awaiters_of_one_task())
+        .expect("caught");
+    assert!(message.contains("already running"), "{message}");
+}
+
+#[test]
+fn spawning_from_another_thread_or_a_started_task_says_which() {
+    let executor = Executor::new();
+    let message = misuse::spawn_from_another_thread(executor.raw_handle());
+    assert!(message.contains("not the executor's thread"), "{message}");
+    let message = misuse::spawn_started_task(executor.raw_handle());
+    assert!(message.contains("already started"), "{message}");
+}
+
+#[test]
+fn a_wake_after_the_executor_was_dropped_does_nothing() {
+    use std::sync::{Arc, Mutex};
+    let slot: Arc<Mutex<Option<std::task::Waker>>> = Arc::default();
+    {
+        let executor = Executor::new();
+        let keep = slot.clone();
+        drop(executor.spawn(std::future::poll_fn(move |cx| {
+            *keep.lock().unwrap() = Some(cx.waker().clone());
+            Poll::<()>::Pending
+        })));
+        executor.run_until_idle();
+    }
+    let waker = slot.lock().unwrap().take().expect("the task ran once");
+    // From this thread and from another: no effect, no crash.
+    waker.wake_by_ref();
+    std::thread::spawn(move || waker.wake()).join().unwrap();
+}

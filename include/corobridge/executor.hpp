@@ -63,9 +63,17 @@ class executor_ref {
   template <typename T>
   spawn_id spawn(task<T> t) const {
     if (!t.valid()) throw std::invalid_argument("corobridge: spawned an empty task");
+    if ((t.handle().promise().load_state() & (COROBRIDGE_KIND_MASK | COROBRIDGE_STATE_DONE)) !=
+        COROBRIDGE_KIND_NONE) {
+      throw std::logic_error(
+          "corobridge: spawned a task that already started; spawn it before anything runs it");
+    }
     const std::uint64_t id = corobridge_rs_executor_spawn(raw_, t.release());
     if (id == 0) {
-      throw std::logic_error("corobridge: spawn refused (started task, or not the executor's thread)");
+      throw std::logic_error(
+          "corobridge: spawn refused: not the executor's thread (an executor takes tasks on "
+          "the thread that runs it; from another thread, hand work over with a channel or "
+          "an async_event)");
     }
     return spawn_id{id};
   }

@@ -10,6 +10,8 @@
 #include "corobridge/executor.hpp"
 #include "corobridge/game_timer.hpp"
 #include "corobridge/generator.hpp"
+#include "corobridge/when_all.hpp"
+#include "corobridge/awaiters.hpp"
 #include "corobridge/task.hpp"
 
 namespace corobridge::misuse {
@@ -124,6 +126,68 @@ task<std::string> update_engine_from_its_own_task() {
     co_return std::string(e.what());
   }
   co_return std::string("no error");
+}
+
+task<std::int32_t> moved_from_task() {
+  task<std::int32_t> t = forty_two();
+  task<std::int32_t> owner = std::move(t);
+  return t;
+}
+
+task<std::string> await_empty_task() {
+  task<std::int32_t> t = moved_from_task();
+  try {
+    co_await t;
+  } catch (const std::logic_error& e) {
+    co_return std::string(e.what());
+  }
+  co_return std::string("no error");
+}
+
+namespace {
+
+task<std::int32_t> one_after_a_millisecond() {
+  co_await sleep_for(std::chrono::milliseconds(1));
+  co_return 1;
+}
+
+// The task outlives both awaiters: it belongs to two_awaiters_of_one_task's frame.
+task<std::string> first_awaiter(task<std::int32_t>* t) {
+  co_await *t;
+  co_return std::string("first");
+}
+
+task<std::string> second_awaiter(task<std::int32_t>* t) {
+  try {
+    co_await *t;
+  } catch (const std::logic_error& e) {
+    co_return std::string(e.what());
+  }
+  co_return std::string("no error");
+}
+
+}  // namespace
+
+task<std::string> two_awaiters_of_one_task() {
+  task<std::int32_t> shared = one_after_a_millisecond();
+  auto both = when_all(first_awaiter(&shared), second_awaiter(&shared));
+  auto [first, second] = co_await both;
+  co_return second;
+}
+
+rust::String spawn_from_another_thread(std::size_t handle) {
+  executor_ref executor{reinterpret_cast<corobridge_executor*>(handle)};
+  return on_another_thread([executor] { (void)executor.spawn(forty_two()); });
+}
+
+rust::String spawn_started_task(std::size_t handle) {
+  executor_ref executor{reinterpret_cast<corobridge_executor*>(handle)};
+  try {
+    (void)executor.spawn(started_through_handle());
+  } catch (const std::logic_error& e) {
+    return rust::String(e.what());
+  }
+  return rust::String("no error");
 }
 
 task<std::string> advance_from_its_own_task() {

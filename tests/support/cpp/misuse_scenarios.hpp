@@ -38,4 +38,16 @@ task<std::string> update_engine_from_its_own_task();
 /// Inside a task: advance(1 ms) on the executor running the task: the error's what().
 task<std::string> advance_from_its_own_task();
 
+/// A moved-from (empty) task<int32_t>.
+task<std::int32_t> moved_from_task();
+/// co_awaits a moved-from task: the std::logic_error's what().
+task<std::string> await_empty_task();
+/// Two coroutines await one task (the first started it and waits on a 1 ms timer): the
+/// second one's std::logic_error what().
+task<std::string> two_awaiters_of_one_task();
+/// executor_ref::spawn on the executor `handle` from another thread: the error's what().
+rust::String spawn_from_another_thread(std::size_t handle);
+/// executor_ref::spawn of a task already started through its handle: the error's what().
+rust::String spawn_started_task(std::size_t handle);
+
 }  // namespace corobridge::misuse

@@ -40,12 +40,23 @@ mod ffi {
         fn update_engine_from_its_own_task() -> task_string;
         /// `advance(1 ms)` inside a task of the executor: the message.
         fn advance_from_its_own_task() -> task_string;
+        /// A moved-from (empty) task.
+        fn moved_from_task() -> task_i32;
+        /// C++ awaits a moved-from task: the message.
+        fn await_empty_task() -> task_string;
+        /// Two C++ coroutines await one task: the second one's message.
+        fn two_awaiters_of_one_task() -> task_string;
+        /// `executor_ref::spawn` from another thread: the message.
+        fn spawn_from_another_thread(handle: usize) -> String;
+        /// `executor_ref::spawn` of a task started through its handle: the message.
+        fn spawn_started_task(handle: usize) -> String;
     }
 }
 
 pub use ffi::{
     advance_from_another_thread, advance_from_its_own_task, await_after_handle_resume,
-    await_int_task_twice, await_moved_task_twice, await_string_task_twice,
-    dereference_generator_at_end, increment_generator_past_end, run_until_idle_from_another_thread,
-    started_through_handle, update_engine_from_its_own_task,
+    await_empty_task, await_int_task_twice, await_moved_task_twice, await_string_task_twice,
+    dereference_generator_at_end, increment_generator_past_end, moved_from_task,
+    run_until_idle_from_another_thread, spawn_from_another_thread, spawn_started_task,
+    started_through_handle, two_awaiters_of_one_task, update_engine_from_its_own_task,
 };
