@@ -186,3 +186,32 @@ fn a_wake_after_the_executor_was_dropped_does_nothing() {
     waker.wake_by_ref();
     std::thread::spawn(move || waker.wake()).join().unwrap();
 }
+
+#[test]
+fn a_game_engine_keeps_its_lent_executor_alive() {
+    let executor = Executor::new_virtual();
+    let mut engine = misuse::new_engine(executor.raw_handle());
+    misuse::engine_spawn_waiter(engine.pin_mut(), 32).unwrap();
+    misuse::engine_spawn_waiter(engine.pin_mut(), 10_000).unwrap();
+    misuse::engine_update(engine.pin_mut()).unwrap();
+    // Rust lets go of the executor first: the engine still owns it.
+    drop(executor);
+    misuse::engine_update(engine.pin_mut()).unwrap();
+    misuse::engine_update(engine.pin_mut()).unwrap();
+    assert_eq!(misuse::engine_fired(&engine), 1);
+    misuse::engine_spawn_waiter(engine.pin_mut(), 16).unwrap();
+    misuse::engine_update(engine.pin_mut()).unwrap();
+    assert_eq!(misuse::engine_fired(&engine), 2);
+    // Dropping the engine, the last owner, destroys the waiter still pending.
+    drop(engine);
+}
+
+#[test]
+fn a_moved_from_game_engine_says_so() {
+    let executor = Executor::new_virtual();
+    let message = misuse::use_moved_from_engine(executor.raw_handle());
+    assert!(
+        message.contains("used after it was moved from"),
+        "{message}"
+    );
+}

@@ -63,6 +63,7 @@ class executor_ref {
   template <typename T>
   spawn_id spawn(task<T> t) const {
     if (!t.valid()) throw std::invalid_argument("corobridge: spawned an empty task");
+    if (raw_ == nullptr) throw std::logic_error("corobridge: spawn on an empty executor_ref");
     if ((t.handle().promise().load_state() & (COROBRIDGE_KIND_MASK | COROBRIDGE_STATE_DONE)) !=
         COROBRIDGE_KIND_NONE) {
       throw std::logic_error(
@@ -151,6 +152,17 @@ class executor {
  public:
   explicit executor(clock_kind clock = clock_kind::real)
       : raw_(corobridge_rs_executor_new(clock == clock_kind::virtual_time ? 1 : 0)) {}
+  /// Another owner of the executor behind `ref` (a Rust `Executor` lent to C++): the
+  /// executor lives until its last owner, Rust or C++, is gone. Throws std::logic_error
+  /// if `ref` is empty or this is not the executor's thread.
+  static executor share(executor_ref ref) {
+    if (corobridge_rs_executor_retain(ref.raw()) == 0) {
+      throw std::logic_error(
+          "corobridge: cannot share an executor from an empty executor_ref or off the "
+          "executor's thread");
+    }
+    return executor{adopt, ref.raw()};
+  }
   executor(executor&& other) noexcept : raw_(std::exchange(other.raw_, nullptr)) {}
   executor& operator=(executor&& other) noexcept {
     if (this != &other) {
@@ -168,6 +180,10 @@ class executor {
   [[nodiscard]] executor_ref ref() const noexcept { return executor_ref{raw_}; }
 
  private:
+  struct adopt_t {};
+  static constexpr adopt_t adopt{};
+  executor(adopt_t, corobridge_executor* raw) noexcept : raw_(raw) {}
+
   corobridge_executor* raw_;
 };
 

@@ -41,7 +41,9 @@ using resume_id = corobridge_timer_id;
 
 /// The seed's game engine: owns spawned behaviour tasks and resumes coroutines at their
 /// scheduled times. Backed by corobridge's executor: either its own (constructed with a
-/// clock) or one lent by Rust (`GameEngine{executor_ref{...}}`). One frame is one
+/// clock) or one lent by Rust (`GameEngine{executor_ref{...}}`), of which the engine is then
+/// an owner too: the executor lives as long as the engine, even if Rust drops its
+/// `Executor` first. A moved-from engine throws std::logic_error when used. One frame is one
 /// `update()`: on a real clock it runs what is due now; on a virtual clock it first moves
 /// time forward by the frame time. Equal deadlines fire in the order they were set.
 class GameEngine {
@@ -52,26 +54,27 @@ class GameEngine {
   /// An engine with its own executor.
   explicit GameEngine(clock_kind kind = clock_kind::real,
                       std::chrono::nanoseconds frame_time = std::chrono::milliseconds(16))
-      : owned_(std::in_place, kind), executor_(owned_->ref()), frame_time_(frame_time) {}
-  /// An engine driving a borrowed executor (which must outlive the engine).
+      : owned_(kind), frame_time_(frame_time) {}
+  /// An engine driving a lent executor, which it shares ownership of (on that
+  /// executor's thread; std::logic_error otherwise).
   explicit GameEngine(executor_ref executor,
                       std::chrono::nanoseconds frame_time = std::chrono::milliseconds(16))
-      : executor_(executor), frame_time_(frame_time) {}
+      : owned_(corobridge::executor::share(executor)), frame_time_(frame_time) {}
 
   /// Starts a behaviour; the engine owns it until it finishes or is cancelled.
   template <typename T>
   spawn_id spawn_task(task<T> behaviour) {
-    return executor_.spawn(std::move(behaviour));
+    return live().spawn(std::move(behaviour));
   }
   /// Destroys a spawned behaviour that has not finished.
-  bool cancel_task(spawn_id id) noexcept { return executor_.cancel(id); }
+  bool cancel_task(spawn_id id) noexcept { return owned_.ref().cancel(id); }
 
   /// Resumes `handle` at `when` (the seed's verb). The caller owns the coroutine and must
   /// `cancel_resume` before destroying it; prefer `co_await GameTimer::wait_for`, which
   /// does that itself.
   resume_id schedule_resume(std::coroutine_handle<> handle, time_point when) {
     resume_id id{};
-    if (corobridge_rs_executor_timer_at(executor_.raw(), when.time_since_epoch().count(),
+    if (corobridge_rs_executor_timer_at(live().raw(), when.time_since_epoch().count(),
                                         handle.address(), &id) != 0) {
       throw std::logic_error("corobridge: schedule_resume off the engine's thread");
     }
@@ -89,22 +92,33 @@ class GameEngine {
 
   /// Runs one frame; returns the number of resumes and polls it did.
   std::uint64_t update() {
-    if (executor_.is_virtual()) return update(frame_time_);
-    return executor_.run_until_idle();
+    const executor_ref executor = live();
+    if (executor.is_virtual()) return update(frame_time_);
+    return executor.run_until_idle();
   }
   /// Virtual clock: moves time forward by `dt`, firing timers in deadline order and
   /// running what they wake; returns the number of resumes and polls done.
-  std::uint64_t update(std::chrono::nanoseconds dt) { return executor_.advance(dt); }
+  std::uint64_t update(std::chrono::nanoseconds dt) { return live().advance(dt); }
 
-  [[nodiscard]] time_point now() const noexcept { return executor_.now(); }
+  [[nodiscard]] time_point now() const noexcept { return owned_.ref().now(); }
   [[nodiscard]] std::chrono::nanoseconds frame_time() const noexcept { return frame_time_; }
-  [[nodiscard]] std::size_t live_tasks() const noexcept { return executor_.live_tasks(); }
-  [[nodiscard]] std::size_t pending_timers() const noexcept { return executor_.pending_timers(); }
-  [[nodiscard]] executor_ref executor() const noexcept { return executor_; }
+  [[nodiscard]] std::size_t live_tasks() const noexcept { return owned_.ref().live_tasks(); }
+  [[nodiscard]] std::size_t pending_timers() const noexcept {
+    return owned_.ref().pending_timers();
+  }
+  [[nodiscard]] executor_ref executor() const noexcept { return owned_.ref(); }
 
  private:
-  std::optional<corobridge::executor> owned_;
-  executor_ref executor_;
+  /// The executor, or a std::logic_error for a moved-from engine.
+  executor_ref live() const {
+    const executor_ref ref = owned_.ref();
+    if (ref.raw() == nullptr) {
+      throw std::logic_error("corobridge::GameEngine: used after it was moved from");
+    }
+    return ref;
+  }
+
+  corobridge::executor owned_;
   std::chrono::nanoseconds frame_time_;
 };
 

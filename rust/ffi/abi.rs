@@ -360,6 +360,14 @@ unsafe extern "C" {
     pub fn corobridge_rs_executor_free(executor: *mut corobridge_executor);
 }
 unsafe extern "C" {
+    /** Takes one more owning reference to a live executor (released with
+ corobridge_rs_executor_free): it then outlives its other owners. Returns 0 (and takes
+ nothing) if `executor` is null or not on its own thread.*/
+    pub fn corobridge_rs_executor_retain(
+        executor: *mut corobridge_executor,
+    ) -> ::std::os::raw::c_int;
+}
+unsafe extern "C" {
     /** Takes ownership of an unstarted task (started on the executor's next turn); returns its
  root id, never 0 (0: refused, and the task was destroyed).*/
     pub fn corobridge_rs_executor_spawn(

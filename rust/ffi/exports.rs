@@ -330,6 +330,27 @@ pub unsafe extern "C" fn corobridge_rs_executor_free(executor: *mut corobridge_e
 
 /// # Safety
 ///
+/// `executor` must be null or a live executor (a pointer from `Rc::as_ptr` of its core:
+/// `Executor::raw_handle` or `corobridge_rs_executor_new`).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn corobridge_rs_executor_retain(
+    executor: *mut corobridge_executor,
+) -> c_int {
+    // SAFETY: forwarded contract; own_core checks the thread, so the non-atomic count
+    // is touched only by the executor's thread.
+    match unsafe { own_core(executor) } {
+        Some(core) => {
+            // SAFETY: `core` points into a live Rc<Core> allocation (the contract), and
+            // this reference is released by corobridge_rs_executor_free.
+            unsafe { Rc::increment_strong_count(ptr::from_ref(core)) };
+            1
+        }
+        None => 0,
+    }
+}
+
+/// # Safety
+///
 /// `executor` must be null or a live executor; `task` an unstarted task whose ownership
 /// passes to the executor (it is destroyed if it cannot be spawned).
 #[unsafe(no_mangle)]
@@ -598,6 +619,7 @@ const _: () = {
         corobridge_rs_waker_release: *mut corobridge_waker => ();
         corobridge_rs_executor_new: c_int => *mut corobridge_executor;
         corobridge_rs_executor_free: *mut corobridge_executor => ();
+        corobridge_rs_executor_retain: *mut corobridge_executor => c_int;
         corobridge_rs_executor_spawn: *mut corobridge_executor, corobridge_task => u64;
         corobridge_rs_root_finished: u32, *mut u64 => ();
         corobridge_rs_executor_cancel: *mut corobridge_executor, u64 => c_int;

@@ -193,6 +193,12 @@ corobridge_executor *corobridge_rs_executor_new(int virtual_clock);
 /** Drops an executor created by corobridge_rs_executor_new; destroys the tasks it owns. */
 void corobridge_rs_executor_free(corobridge_executor *executor);
 /**
+ * Takes one more owning reference to a live executor (released with
+ * corobridge_rs_executor_free): it then outlives its other owners. Returns 0 (and takes
+ * nothing) if `executor` is null or not on its own thread.
+ */
+int corobridge_rs_executor_retain(corobridge_executor *executor);
+/**
  * Takes ownership of an unstarted task (started on the executor's next turn); returns its
  * root id, never 0 (0: refused, and the task was destroyed).
  */

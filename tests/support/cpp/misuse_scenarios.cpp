@@ -28,6 +28,43 @@ generator<std::int32_t> three() {
 
 }  // namespace
 
+Engine::Engine(std::size_t executor_handle)
+    : engine(executor_ref{reinterpret_cast<corobridge_executor*>(executor_handle)},
+             std::chrono::milliseconds(16)) {}
+
+std::unique_ptr<Engine> new_engine(std::size_t handle) { return std::make_unique<Engine>(handle); }
+
+namespace {
+
+task<void> wait_then_count(std::shared_ptr<std::int32_t> fired, std::int64_t delay_ms) {
+  co_await GameTimer::wait_for(std::chrono::milliseconds(delay_ms));
+  ++*fired;
+}
+
+}  // namespace
+
+void engine_spawn_waiter(Engine& engine, std::int64_t delay_ms) {
+  (void)engine.engine.spawn_task(wait_then_count(engine.fired, delay_ms));
+}
+
+std::uint64_t engine_update(Engine& engine) { return engine.engine.update(); }
+
+std::int32_t engine_fired(const Engine& engine) { return *engine.fired; }
+
+rust::String use_moved_from_engine(std::size_t handle) {
+  GameEngine first{executor_ref{reinterpret_cast<corobridge_executor*>(handle)}};
+  {
+    GameEngine second = std::move(first);
+    (void)second.update();
+  }
+  try {
+    (void)first.update();  // NOLINT(bugprone-use-after-move): the misuse under test
+  } catch (const std::logic_error& e) {
+    return rust::String(e.what());
+  }
+  return rust::String("no error");
+}
+
 task<std::int32_t> started_through_handle() {
   task<std::int32_t> t = forty_two();
   t.handle().resume();

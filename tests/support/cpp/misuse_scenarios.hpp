@@ -5,12 +5,32 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 
 #include "corobridge/bridge.hpp"
+#include "corobridge/game_timer.hpp"
 #include "rust/cxx.h"
 
 namespace corobridge::misuse {
+
+/// A GameEngine on an executor lent by Rust, with a count of its waiters that fired.
+struct Engine {
+  explicit Engine(std::size_t executor_handle);
+  GameEngine engine;
+  std::shared_ptr<std::int32_t> fired = std::make_shared<std::int32_t>(0);
+};
+/// A GameEngine sharing the executor `handle` (a Rust Executor's raw_handle()).
+std::unique_ptr<Engine> new_engine(std::size_t handle);
+/// Spawns a behaviour that waits `delay_ms` on GameTimer, then counts itself as fired.
+void engine_spawn_waiter(Engine& engine, std::int64_t delay_ms);
+/// One frame (update()).
+std::uint64_t engine_update(Engine& engine);
+/// Waiters that fired.
+std::int32_t engine_fired(const Engine& engine);
+/// Moves a GameEngine on the executor `handle`, destroys the new owner, then updates the
+/// moved-from one: the std::logic_error's what().
+rust::String use_moved_from_engine(std::size_t handle);
 
 /// A task<int32_t> whose handle C++ already resumed: returned to Rust to be awaited.
 task<std::int32_t> started_through_handle();

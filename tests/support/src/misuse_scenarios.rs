@@ -18,6 +18,19 @@ mod ffi {
         #[namespace = "corobridge"]
         type task_string = corobridge::CppTask<String>;
 
+        /// A `GameEngine` sharing a Rust executor, with a count of fired waiters.
+        type Engine;
+        /// A `GameEngine` on the executor `handle` (`Executor::raw_handle`).
+        fn new_engine(handle: usize) -> UniquePtr<Engine>;
+        /// Spawns a behaviour that waits `delay_ms`, then counts itself.
+        fn engine_spawn_waiter(engine: Pin<&mut Engine>, delay_ms: i64) -> Result<()>;
+        /// One frame.
+        fn engine_update(engine: Pin<&mut Engine>) -> Result<u64>;
+        /// Waiters that fired.
+        fn engine_fired(engine: &Engine) -> i32;
+        /// A moved-from `GameEngine` used after its new owner was destroyed: the message.
+        fn use_moved_from_engine(handle: usize) -> String;
+
         /// A task whose handle C++ already resumed.
         fn started_through_handle() -> task_i32;
         /// C++ resumes a task's handle, then awaits the task: the error's message.
@@ -54,9 +67,10 @@ mod ffi {
 }
 
 pub use ffi::{
-    advance_from_another_thread, advance_from_its_own_task, await_after_handle_resume,
+    Engine, advance_from_another_thread, advance_from_its_own_task, await_after_handle_resume,
     await_empty_task, await_int_task_twice, await_moved_task_twice, await_string_task_twice,
-    dereference_generator_at_end, increment_generator_past_end, moved_from_task,
-    run_until_idle_from_another_thread, spawn_from_another_thread, spawn_started_task,
-    started_through_handle, two_awaiters_of_one_task, update_engine_from_its_own_task,
+    dereference_generator_at_end, engine_fired, engine_spawn_waiter, engine_update,
+    increment_generator_past_end, moved_from_task, new_engine, run_until_idle_from_another_thread,
+    spawn_from_another_thread, spawn_started_task, started_through_handle,
+    two_awaiters_of_one_task, update_engine_from_its_own_task, use_moved_from_engine,
 };
