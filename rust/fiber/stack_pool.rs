@@ -190,8 +190,29 @@ impl fmt::Debug for StackPool {
 pub(crate) fn allocate(size: usize) -> Result<DefaultStack, FiberError> {
     DefaultStack::new(size).map_err(|e| FiberError::Stack {
         size,
-        message: e.to_string(),
+        message: if e.raw_os_error() == Some(libc::ENOMEM) {
+            format!("{e}; {}", mapping_limit_hint())
+        } else {
+            e.to_string()
+        },
     })
+}
+
+/// What bounds guarded stacks and the ways out, for the error at the limit.
+fn mapping_limit_hint() -> String {
+    let limit = std::fs::read_to_string("/proc/sys/vm/max_map_count")
+        .ok()
+        .and_then(|s| s.trim().parse::<u64>().ok());
+    let bound = limit.map_or_else(
+        || "vm.max_map_count".to_owned(),
+        |n| format!("vm.max_map_count = {n}, so about {} fibers", n / 2),
+    );
+    format!(
+        "each guarded fiber stack takes two memory mappings (the stack and its guard page), \
+         and the process's mappings are bounded by {bound} alive at once (or memory ran \
+         out); raise the limit (sysctl -w vm.max_map_count=...), keep fewer fibers alive, \
+         or use stackless C++ tasks or Rust futures for the waiters (they take no mapping)"
+    )
 }
 
 /// Where a stack's guard page is, and how much of it is usable.
