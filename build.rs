@@ -36,6 +36,9 @@ fn main() {
         // Frames larger than a page touch every page, so a fiber stack overflow always hits
         // the guard page (and gets its diagnostic) instead of jumping over it.
         .flag_if_supported("-fstack-clash-protection");
+    for flag in sanitizer_flags() {
+        build.flag(flag);
+    }
     build.compile("corobridge");
 
     // For dependents that do not build with cxx-build: DEP_COROBRIDGE_INCLUDE (corobridge's
@@ -57,6 +60,33 @@ fn main() {
         println!("cargo:rerun-if-changed={}", header.display());
     }
     println!("cargo:rerun-if-changed=build.rs");
+}
+
+/// The build mode `COROBRIDGE_SANITIZE=address`: the runtime's C++ compiled with
+/// AddressSanitizer, the ASan runtime linked into every binary that links corobridge (rustc
+/// links with `-nodefaultlibs`, so `-fsanitize=address` on the C++ alone would not bring it
+/// in), and `cfg(corobridge_asan)`, under which every fiber switch is announced to ASan
+/// (`rust/fiber/asan.rs`). Dependents' own C++ takes the same flags through `CXXFLAGS`
+/// (`.ci/asan` sets both). Any other value stops the build with a message.
+fn sanitizer_flags() -> Vec<&'static str> {
+    println!("cargo:rerun-if-env-changed=COROBRIDGE_SANITIZE");
+    println!("cargo::rustc-check-cfg=cfg(corobridge_asan)");
+    match std::env::var("COROBRIDGE_SANITIZE").as_deref() {
+        Err(_) | Ok("") => Vec::new(),
+        Ok("address") => {
+            println!("cargo:rustc-link-lib=dylib=asan");
+            println!("cargo:rustc-cfg=corobridge_asan");
+            println!("cargo:sanitize=address");
+            vec!["-fsanitize=address", "-fno-omit-frame-pointer"]
+        }
+        Ok(other) => {
+            println!(
+                "cargo::error=COROBRIDGE_SANITIZE={other:?} is not a build mode: use `address` \
+                 (UndefinedBehaviorSanitizer needs no build mode: see .ci/ubsan)"
+            );
+            Vec::new()
+        }
+    }
 }
 
 fn walk(dir: &Path) -> Vec<PathBuf> {

@@ -83,6 +83,8 @@ fn switches(c: &mut Criterion) {
         })
     });
     group.finish();
+    // A negative value ends the raw coroutine's C++ loop: it returns instead of unwinding.
+    assert!(matches!(raw_cpp.resume(-1), CoroutineResult::Return(())));
 }
 
 #[inline(never)]

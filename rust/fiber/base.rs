@@ -13,6 +13,7 @@ use std::ptr;
 
 use corosensei::Yielder;
 
+use super::asan::LastSwitchOut;
 use super::current::Header;
 use super::suspension::Suspension;
 use super::{FiberError, status};
@@ -44,6 +45,8 @@ where
 {
     // SAFETY: caller's contract.
     let header = unsafe { &*header };
+    // Declared first, dropped last: the fiber's final switch out, however the body ends.
+    let _last_switch = LastSwitchOut::first_arrival(&header.asan);
     header.started(yielder);
     // SAFETY: the input slot is the fiber's `Option<I>`, filled by the first resume.
     let input = unsafe { (*header.input_slot.get().cast::<Option<I>>()).take() };

@@ -11,6 +11,7 @@ use std::ptr;
 
 use corosensei::Yielder;
 
+use super::asan::{Arrival, AsanSwitch};
 use super::exception_state::EhSwap;
 use super::suspension::Suspension;
 use super::value;
@@ -127,6 +128,8 @@ pub(crate) struct Header {
     pub(crate) swallowed: Cell<bool>,
     /// The fiber's and its resumer's C++ exception state, swapped on every switch.
     eh: EhSwap,
+    /// The switch annotations of the AddressSanitizer build (nothing in other builds).
+    pub(crate) asan: AsanSwitch,
     pub(crate) types: Types,
     pub(crate) stack: StackInfo,
     pub(crate) suspend_pending: SuspendPendingFn,
@@ -149,6 +152,7 @@ impl Header {
             destroying: Cell::new(false),
             swallowed: Cell::new(false),
             eh: EhSwap::new(),
+            asan: AsanSwitch::new(stack.guard_end, stack.usable),
             types,
             stack,
             suspend_pending,
@@ -169,7 +173,10 @@ impl Header {
         // SAFETY: this thread's state (fibers never migrate); only Rust runs between the
         // swaps and the switch.
         unsafe { self.eh.suspending() };
+        self.asan.leaving();
+        let arrival = Arrival::new(&self.asan);
         yielder.suspend(suspension);
+        drop(arrival);
         // SAFETY: as above, right after the switch back in.
         unsafe { self.eh.resumed() };
     }

@@ -293,7 +293,9 @@ impl<I: 'static, Y: 'static, R: 'static> Fiber<I, Y, R> {
         // switch (`Header::started` / `Header::suspend`); the resumer only takes its own
         // back once the fiber is finished.
         let previous = current::enter(header);
+        header.asan.entering();
         let result = catch_unwind(AssertUnwindSafe(|| coroutine.resume(())));
+        header.asan.returned();
         current::restore(previous);
         match result {
             Ok(CoroutineResult::Yield(suspension)) => {
@@ -356,7 +358,9 @@ impl<I: 'static, Y: 'static, R: 'static> Fiber<I, Y, R> {
         while !coroutine.done() {
             header.state.set(State::Running);
             let previous = current::enter(header);
+            header.asan.entering();
             let unwound = catch_unwind(AssertUnwindSafe(|| coroutine.resume(())));
+            header.asan.returned();
             current::restore(previous);
             if coroutine.done() {
                 header.finished();

@@ -31,6 +31,7 @@
 //! fiber unwinds C++ frames with `corobridge::fiber::forced_unwind`, which an `extern "C"`
 //! boundary would turn into an abort.
 
+mod asan;
 mod base;
 mod builder;
 mod cpp_await;

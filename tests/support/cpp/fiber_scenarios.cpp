@@ -71,7 +71,10 @@ void write_string(void* out, const std::string& text) {
                                            corobridge_fiber_counters* counters) {
   guard g(counters);
   if (depth > 1) return switch_loop(depth - 1, value, rounds, switch_fn, context, counters);
-  for (std::int32_t i = 0; rounds < 0 || i < rounds; ++i) value = switch_fn(context, value + 1);
+  for (std::int32_t i = 0; rounds < 0 || i < rounds; ++i) {
+    value = switch_fn(context, value + 1);
+    if (value < 0) break;  // the caller's way to end an endless loop without unwinding
+  }
   return value;
 }
 

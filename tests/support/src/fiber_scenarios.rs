@@ -109,7 +109,9 @@ pub fn yield_at_depth(
 /// Like [`yield_at_depth`], but each step calls `switch(v + 1)`, a plain Rust closure,
 /// from the innermost C++ frame instead of `corobridge::fiber::yield`: the fiber bench's
 /// baseline, where the closure suspends a raw corosensei coroutine. Runs anywhere (no
-/// corobridge fiber needed).
+/// corobridge fiber needed). A negative value from `switch` ends the loop (also when
+/// `rounds` is negative, endless): a raw coroutine suspended in it can so finish instead
+/// of being unwound through C++ frames on a stack AddressSanitizer was not told of.
 ///
 /// ```
 /// use corobridge_testkit::fiber_scenarios::{self as scenarios, Counters};
