@@ -40,7 +40,7 @@ pub use error::{CppException, Error, JoinError};
 pub use executor::{
     ClockKind, Executor, JoinHandle, RootId, Shutdown, Sleep, Stats, TaskFailure, sleep,
 };
-pub use fiber::{Fiber, FiberBuilder, FiberError, FiberStep, StackPool};
+pub use fiber::{Fiber, FiberBuilder, FiberError, FiberStep, StackLayout, StackPool};
 pub use rust_future::RustFuture;
 pub use rust_stream::RustStream;
 

@@ -1,5 +1,7 @@
 //! A fiber stack overflow hits the guard page and stops the process with a diagnostic that
-//! names the fiber's stack size and how to raise it, never silent corruption. The overflow
+//! names the fiber's stack size and how to raise it, never silent corruption: on stacks
+//! of their own (`StackLayout::Mapped`, an `mprotect`ed guard page) and on slab stacks
+//! (`StackLayout::Slab`, a `MADV_GUARD_INSTALL` guard page inside the slab's mapping). The overflow
 //! runs in a child process: this test binary re-executes itself with an environment
 //! variable that selects the overflowing (ignored) test.
 
@@ -7,7 +9,7 @@ use std::os::unix::process::ExitStatusExt;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use corobridge::Fiber;
+use corobridge::{Fiber, StackLayout, StackPool};
 use corobridge_testkit::fiber_scenarios as s;
 
 const CHILD: &str = "COROBRIDGE_FIBER_OVERFLOW_CHILD";
@@ -29,9 +31,17 @@ fn rust_recurse(depth: u64) -> u64 {
 #[test]
 #[ignore = "overflows a fiber stack on purpose: run as a child process by the tests below"]
 fn child_overflows_a_fiber_stack() {
-    let language = std::env::var(CHILD).unwrap_or_default();
+    let setting = std::env::var(CHILD).unwrap_or_default();
+    let (language, layout) = setting.split_once(':').unwrap_or((&setting, "mapped"));
+    let language = language.to_owned();
+    let layout = match layout {
+        "slab" => StackLayout::Slab,
+        _ => StackLayout::Mapped,
+    };
+    // One slot of a slab is taken: its neighbours above and below are stacks too.
+    let pool = StackPool::with_layout(64 * 1024, 1, layout);
     let fiber = Fiber::<(), (), u64>::builder()
-        .stack_size(64 * 1024)
+        .pool(&pool)
         .build(move |()| match language.as_str() {
             "cpp" => s::recurse(-1).unwrap().unsigned_abs(),
             _ => rust_recurse(u64::MAX),
@@ -41,7 +51,7 @@ fn child_overflows_a_fiber_stack() {
     panic!("the overflow did not stop the process: {result:?}");
 }
 
-fn overflow_in_child(language: &str) -> (Output, String) {
+fn overflow_in_child(setting: &str) -> (Output, String) {
     let exe = std::env::current_exe().expect("the test binary's path");
     let mut child = Command::new(exe)
         .args([
@@ -51,7 +61,7 @@ fn overflow_in_child(language: &str) -> (Output, String) {
             "--nocapture",
             "--test-threads=1",
         ])
-        .env(CHILD, language)
+        .env(CHILD, setting)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -67,7 +77,7 @@ fn overflow_in_child(language: &str) -> (Output, String) {
         if Instant::now() > deadline {
             let _ = child.kill();
             let _ = child.wait();
-            panic!("the {language} recursion did not overflow its fiber stack within 60 s");
+            panic!("the {setting} recursion did not overflow its fiber stack within 60 s");
         }
         std::thread::sleep(Duration::from_millis(10));
     }
@@ -76,8 +86,8 @@ fn overflow_in_child(language: &str) -> (Output, String) {
     (output, stderr)
 }
 
-fn assert_diagnosed(language: &str) {
-    let (output, stderr) = overflow_in_child(language);
+fn assert_diagnosed(setting: &str) {
+    let (output, stderr) = overflow_in_child(setting);
     assert_eq!(
         output.status.signal(),
         Some(libc::SIGABRT),
@@ -100,12 +110,35 @@ fn assert_diagnosed(language: &str) {
 
 #[test]
 fn a_rust_overflow_in_a_fiber_is_diagnosed() {
-    assert_diagnosed("rust");
+    assert_diagnosed("rust:mapped");
 }
 
 #[test]
 fn a_cpp_overflow_in_a_fiber_is_diagnosed() {
-    assert_diagnosed("cpp");
+    assert_diagnosed("cpp:mapped");
+}
+
+/// Whether this kernel has guard regions (`StackLayout::Auto` then picks slabs).
+fn slabs_here() -> bool {
+    let slab = StackLayout::Auto.resolved() == StackLayout::Slab;
+    if !slab {
+        eprintln!("this kernel has no MADV_GUARD_INSTALL: slab stacks not tested here");
+    }
+    slab
+}
+
+#[test]
+fn a_rust_overflow_on_a_slab_stack_is_diagnosed() {
+    if slabs_here() {
+        assert_diagnosed("rust:slab");
+    }
+}
+
+#[test]
+fn a_cpp_overflow_on_a_slab_stack_is_diagnosed() {
+    if slabs_here() {
+        assert_diagnosed("cpp:slab");
+    }
 }
 
 #[test]

@@ -3,7 +3,8 @@
 use std::fmt;
 use std::marker::PhantomData;
 
-use super::stack_pool::{self, DEFAULT_STACK_SIZE, StackPool};
+use super::stack;
+use super::stack_pool::{DEFAULT_STACK_SIZE, StackPool};
 use super::{Fiber, FiberError, overflow};
 
 enum StackChoice {
@@ -99,7 +100,7 @@ impl<I: 'static, Y: 'static, R: 'static> FiberBuilder<I, Y, R> {
                 (pool.take()?, Some(pool))
             }
             StackChoice::Pool(pool) => (pool.take()?, Some(pool)),
-            StackChoice::Fresh(size) => (stack_pool::allocate(size)?, None),
+            StackChoice::Fresh(size) => (stack::allocate_mapped(size)?, None),
         };
         Ok(Fiber::with_stack(stack, pool, body))
     }

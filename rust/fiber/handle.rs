@@ -9,11 +9,11 @@ use std::pin::Pin;
 use std::ptr;
 use std::task::{Context, Poll};
 
-use corosensei::stack::DefaultStack;
 use corosensei::{Coroutine, CoroutineResult, Yielder};
 
 use super::current::{self, Destroying, Header, State, Types};
-use super::stack_pool::{self, StackPool};
+use super::stack::FiberStack;
+use super::stack_pool::StackPool;
 use super::suspend;
 use super::suspension::Suspension;
 use super::{FiberBuilder, FiberError, base, value};
@@ -49,7 +49,7 @@ impl<Y, R> FiberStep<Y, R> {
 
 /// The coroutine under a fiber: it yields only a [`Suspension`] marker and returns nothing
 /// (values travel through the cell's slots), so a switch moves no more than a byte.
-type Coro = Coroutine<(), Suspension, (), DefaultStack>;
+type Coro = Coroutine<(), Suspension, (), FiberStack>;
 
 /// How a switch into the fiber ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -142,7 +142,7 @@ impl<I: 'static, Y: 'static, R: 'static> Fiber<I, Y, R> {
         FiberBuilder::new()
     }
 
-    pub(crate) fn with_stack<F>(stack: DefaultStack, pool: Option<StackPool>, body: F) -> Self
+    pub(crate) fn with_stack<F>(stack: FiberStack, pool: Option<StackPool>, body: F) -> Self
     where
         F: FnOnce(I) -> R + 'static,
     {
@@ -156,7 +156,7 @@ impl<I: 'static, Y: 'static, R: 'static> Fiber<I, Y, R> {
         let mut cell = unsafe {
             (&raw mut (*raw).header).write(Header::new(
                 Types::of::<I, Y, R>(),
-                stack_pool::info(&stack),
+                stack.info(),
                 suspend::suspend_pending::<I, Y>,
             ));
             (&raw mut (*raw).input).write(UnsafeCell::new(None));

@@ -1,22 +1,22 @@
 //! Fiber stacks and the pool that reuses them.
 //!
-//! A fresh stack is an `mmap` with a guard page below it (and its pages are faulted in as
-//! the fiber first touches them): about 14 µs for 1 MiB, hundreds of times a fiber switch.
-//! So fibers take their stacks from a pool and give them back when they finish. Pools are
-//! per thread (fibers are not `Send`), one per stack size, and bounded: a pool keeps at
-//! most [`StackPool::max_cached`] idle stacks and unmaps the rest. A stack comes back with
-//! the pages the previous fiber touched still mapped, which is what makes reuse cheap; its
-//! contents are not cleared.
+//! A fresh stack costs a mapping (or a slot of a slab of them, see [`StackLayout`]) and
+//! its pages are faulted in as the fiber first touches them: about 14 µs for 1 MiB,
+//! hundreds of times a fiber switch. So fibers take their stacks from a pool and give them
+//! back when they finish. Pools are per thread (fibers are not `Send`), one per stack size,
+//! and bounded: a pool keeps at most [`StackPool::max_cached`] idle stacks with their pages
+//! and gives the rest back to the system (a stack of its own is unmapped; a slab's slot
+//! keeps only its address range and guard page, for the pool's next stack). A stack comes
+//! back with the pages the previous fiber touched still mapped, which is what makes reuse
+//! cheap; its contents are not cleared.
 
 use std::cell::{Cell, RefCell};
 use std::fmt;
 use std::rc::Rc;
-use std::sync::atomic::{AtomicUsize, Ordering};
-
-use corosensei::stack::{DefaultStack, Stack};
 
 use super::FiberError;
-use super::current::StackInfo;
+use super::slab::SlabStack;
+use super::stack::{self, FiberStack, StackLayout};
 
 /// Usable size of the stacks of [`Fiber::new`](crate::Fiber::new): 256 KiB (plus a 4 KiB
 /// guard page). Raise it with [`FiberBuilder::stack_size`](crate::FiberBuilder::stack_size)
@@ -38,12 +38,18 @@ pub struct PoolStats {
     pub released: u64,
     /// Idle stacks kept now.
     pub cached: usize,
+    /// Slabs mapped (each one mapping of many stacks; [`StackLayout::Slab`]).
+    pub slabs: u64,
 }
 
 struct PoolInner {
     stack_size: usize,
+    layout: StackLayout,
     max_cached: Cell<usize>,
-    idle: RefCell<Vec<DefaultStack>>,
+    /// Stacks given back with their pages, newest last.
+    idle: RefCell<Vec<FiberStack>>,
+    /// Slab slots with no pages (never used, or released): the next stacks to hand out.
+    cold: RefCell<Vec<SlabStack>>,
     stats: Cell<PoolStats>,
 }
 
@@ -74,16 +80,28 @@ thread_local! {
 
 impl StackPool {
     /// A new pool of stacks with at least `stack_size` usable bytes, keeping at most
-    /// `max_cached` idle stacks.
+    /// `max_cached` idle stacks, mapped as [`StackLayout::Auto`] decides.
     pub fn new(stack_size: usize, max_cached: usize) -> Self {
+        Self::with_layout(stack_size, max_cached, StackLayout::Auto)
+    }
+
+    /// [`new`](Self::new) with the stacks mapped as `layout` says.
+    pub fn with_layout(stack_size: usize, max_cached: usize, layout: StackLayout) -> Self {
         Self {
             inner: Rc::new(PoolInner {
                 stack_size,
+                layout: layout.resolved(),
                 max_cached: Cell::new(max_cached),
                 idle: RefCell::new(Vec::new()),
+                cold: RefCell::new(Vec::new()),
                 stats: Cell::new(PoolStats::default()),
             }),
         }
+    }
+
+    /// How this pool maps its stacks ([`StackLayout::Auto`] resolved).
+    pub fn layout(&self) -> StackLayout {
+        self.inner.layout
     }
 
     /// This thread's shared pool for `stack_size` (created with [`DEFAULT_MAX_CACHED`] on
@@ -119,13 +137,14 @@ impl StackPool {
     /// Changes the bound (idle stacks beyond it are unmapped now).
     pub fn set_max_cached(&self, max_cached: usize) {
         self.inner.max_cached.set(max_cached);
-        let excess: Vec<DefaultStack> = {
+        let excess: Vec<FiberStack> = {
             let mut idle = self.inner.idle.borrow_mut();
             let keep = idle.len().min(max_cached);
             idle.drain(keep..).collect()
         };
-        self.count(|s| s.released += excess.len() as u64);
-        drop(excess);
+        for stack in excess {
+            self.release(stack);
+        }
     }
 
     /// Current counters.
@@ -135,7 +154,7 @@ impl StackPool {
         stats
     }
 
-    /// Unmaps every idle stack.
+    /// Gives every idle stack's pages back to the system.
     pub fn clear(&self) {
         let max_cached = self.max_cached();
         self.set_max_cached(0);
@@ -150,27 +169,59 @@ impl StackPool {
 
     /// An idle stack, or a new one.
     #[inline]
-    pub(crate) fn take(&self) -> Result<DefaultStack, FiberError> {
+    pub(crate) fn take(&self) -> Result<FiberStack, FiberError> {
         let reused = self.inner.idle.borrow_mut().pop();
         if let Some(stack) = reused {
             self.count(|s| s.reused += 1);
             return Ok(stack);
         }
-        let stack = allocate(self.stack_size())?;
+        let stack = match self.inner.layout {
+            StackLayout::Slab => FiberStack::Slab(self.cold_slot()?),
+            _ => stack::allocate_mapped(self.stack_size())?,
+        };
         self.count(|s| s.allocated += 1);
         Ok(stack)
     }
 
-    /// Takes a stack back (or unmaps it if the pool is full).
+    /// A slab slot with no pages: a released one, or one of a new slab.
+    fn cold_slot(&self) -> Result<SlabStack, FiberError> {
+        let mut cold = self.inner.cold.borrow_mut();
+        if let Some(slot) = cold.pop() {
+            return Ok(slot);
+        }
+        let mut slab = stack::allocate_slab(self.stack_size())?;
+        self.count(|s| s.slabs += 1);
+        // Lowest last, so that stacks are handed out from the slab's start.
+        slab.reverse();
+        let slot = slab.pop();
+        cold.extend(slab);
+        slot.ok_or_else(|| FiberError::Stack {
+            size: self.stack_size(),
+            message: "a slab of no stacks".to_owned(),
+        })
+    }
+
+    /// Takes a stack back (or gives its pages back to the system if the pool is full).
     #[inline]
-    pub(crate) fn give_back(&self, stack: DefaultStack) {
+    pub(crate) fn give_back(&self, stack: FiberStack) {
         let mut idle = self.inner.idle.borrow_mut();
         if idle.len() < self.max_cached() {
             idle.push(stack);
         } else {
             drop(idle);
-            self.count(|s| s.released += 1);
-            drop(stack);
+            self.release(stack);
+        }
+    }
+
+    /// Gives a stack's pages back: unmaps a stack of its own, keeps a slab slot cold.
+    fn release(&self, stack: FiberStack) {
+        self.count(|s| s.released += 1);
+        match stack {
+            FiberStack::Mapped(stack) => drop(stack),
+            FiberStack::Slab(slot) => {
+                slot.release_pages();
+                self.inner.cold.borrow_mut().push(slot);
+            }
         }
     }
 }
@@ -179,64 +230,9 @@ impl fmt::Debug for StackPool {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("StackPool")
             .field("stack_size", &self.stack_size())
+            .field("layout", &self.layout())
             .field("max_cached", &self.max_cached())
             .field("stats", &self.stats())
             .finish()
-    }
-}
-
-/// Maps a new stack with at least `size` usable bytes and a guard page (registered with
-/// valgrind by corosensei).
-pub(crate) fn allocate(size: usize) -> Result<DefaultStack, FiberError> {
-    DefaultStack::new(size).map_err(|e| FiberError::Stack {
-        size,
-        message: if e.raw_os_error() == Some(libc::ENOMEM) {
-            format!("{e}; {}", mapping_limit_hint())
-        } else {
-            e.to_string()
-        },
-    })
-}
-
-/// What bounds guarded stacks and the ways out, for the error at the limit.
-fn mapping_limit_hint() -> String {
-    let limit = std::fs::read_to_string("/proc/sys/vm/max_map_count")
-        .ok()
-        .and_then(|s| s.trim().parse::<u64>().ok());
-    let bound = limit.map_or_else(
-        || "vm.max_map_count".to_owned(),
-        |n| format!("vm.max_map_count = {n}, so about {} fibers", n / 2),
-    );
-    format!(
-        "each guarded fiber stack takes two memory mappings (the stack and its guard page), \
-         and the process's mappings are bounded by {bound} alive at once (or memory ran \
-         out); raise the limit (sysctl -w vm.max_map_count=...), keep fewer fibers alive, \
-         or use stackless C++ tasks or Rust futures for the waiters (they take no mapping)"
-    )
-}
-
-/// Where a stack's guard page is, and how much of it is usable.
-#[inline]
-pub(crate) fn info(stack: &DefaultStack) -> StackInfo {
-    let page = page_size();
-    let limit = stack.limit().get();
-    StackInfo {
-        guard_start: limit,
-        guard_end: limit + page,
-        usable: stack.base().get() - limit - page,
-    }
-}
-
-fn page_size() -> usize {
-    static PAGE: AtomicUsize = AtomicUsize::new(0);
-    match PAGE.load(Ordering::Relaxed) {
-        0 => {
-            // SAFETY: sysconf has no preconditions.
-            let size = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };
-            let size = usize::try_from(size).unwrap_or(4096);
-            PAGE.store(size, Ordering::Relaxed);
-            size
-        }
-        size => size,
     }
 }

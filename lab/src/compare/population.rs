@@ -197,7 +197,8 @@ fn limits() -> String {
         std::fs::read_to_string(path).map_or_else(|_| "unknown".to_owned(), |s| s.trim().to_owned())
     };
     format!(
-        "vm.max_map_count = {} (a guarded stack takes two mappings), kernel.threads-max = {}",
+        "vm.max_map_count = {} (a guarded stack of its own takes two mappings; a slab of \
+         stacks, one), kernel.threads-max = {}",
         read("/proc/sys/vm/max_map_count"),
         read("/proc/sys/kernel/threads-max")
     )
@@ -330,7 +331,8 @@ impl Units for TokioTasks {
 /// Makes one fiber of a population.
 type MakeFiber<I, Y, R> = Box<dyn FnMut() -> Result<Fiber<I, Y, R>, corobridge::FiberError>>;
 
-/// Fibers, each on a guarded stack of its own, resumed once to their first suspension.
+/// Fibers on guarded stacks from the thread's default pool (slab stacks where the kernel
+/// has guard regions), resumed once to their first suspension.
 struct Fibers<I: 'static, Y: 'static, R: 'static> {
     fibers: Vec<Fiber<I, Y, R>>,
     make: MakeFiber<I, Y, R>,
