@@ -188,8 +188,8 @@ impl Executor {
         F::Output: 'static,
     {
         let future = future.into_future();
-        let join = JoinState::new();
         let weak = self.core.weak();
+        let join = JoinState::new(weak.clone());
         let on_orphan_panic: task::PanicSink = Rc::new(move |message| {
             if let Some(core) = weak.upgrade() {
                 core.record_failure(TaskFailure::Panic { message });
