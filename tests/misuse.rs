@@ -437,3 +437,61 @@ fn a_join_handle_polled_by_hand_outside_any_executor_is_just_pending() {
     executor.run_until_idle();
     assert_eq!(poll_now(&mut handle), Poll::Ready(Ok(5)));
 }
+
+// ---- schedule_resume of a frame that is then destroyed ---------------------------------
+
+#[test]
+fn a_coroutine_handle_address_is_its_frame_allocation() {
+    assert!(misuse::handle_address_is_frame_start());
+}
+
+#[test]
+fn a_frame_destroyed_after_schedule_resume_is_never_resumed() {
+    for nested in [false, true] {
+        let executor = Executor::new_virtual();
+        let mut engine = misuse::new_engine(executor.raw_handle());
+        let doomed = misuse::engine_spawn_scheduled(engine.pin_mut(), 32, nested).unwrap();
+        let kept = misuse::engine_spawn_scheduled(engine.pin_mut(), 32, nested).unwrap();
+        misuse::engine_update(engine.pin_mut()).unwrap(); // both suspend: two raw timers
+        assert_eq!(misuse::engine_pending_timers(&engine), 2);
+        // Destroying the frame takes its registration out of the timer queue.
+        assert!(misuse::engine_cancel(engine.pin_mut(), doomed));
+        assert_eq!(misuse::engine_destroyed(&engine), 1);
+        assert_eq!(
+            misuse::engine_pending_timers(&engine),
+            1,
+            "nested: {nested}"
+        );
+        // Past the deadline: only the other one is resumed; nothing touches the freed frame.
+        for _ in 0..4 {
+            misuse::engine_update(engine.pin_mut()).unwrap();
+        }
+        assert_eq!(misuse::engine_resumed(&engine), 1, "nested: {nested}");
+        assert_eq!(misuse::engine_destroyed(&engine), 2);
+        assert_eq!(misuse::engine_pending_timers(&engine), 0);
+        assert!(
+            !misuse::engine_cancel(engine.pin_mut(), kept),
+            "it finished"
+        );
+    }
+}
+
+#[test]
+fn a_scheduled_frame_destroyed_with_its_engine_leaves_no_timer_behind() {
+    let executor = Executor::new_virtual();
+    let mut engine = misuse::new_engine(executor.raw_handle());
+    misuse::engine_spawn_scheduled(engine.pin_mut(), 1_000, false).unwrap();
+    misuse::engine_update(engine.pin_mut()).unwrap();
+    assert_eq!(misuse::engine_pending_timers(&engine), 1);
+    // The executor and the engine go (the frame is destroyed with them); a later executor
+    // whose frames are freed finds nothing stale.
+    drop(executor);
+    drop(engine);
+    let executor = Executor::new_virtual();
+    let mut engine = misuse::new_engine(executor.raw_handle());
+    let id = misuse::engine_spawn_scheduled(engine.pin_mut(), 16, false).unwrap();
+    misuse::engine_update(engine.pin_mut()).unwrap();
+    misuse::engine_update(engine.pin_mut()).unwrap();
+    assert_eq!(misuse::engine_resumed(&engine), 1);
+    assert!(!misuse::engine_cancel(engine.pin_mut(), id));
+}

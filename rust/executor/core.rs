@@ -15,6 +15,7 @@ use std::time::{Duration, Instant};
 
 use super::context::{self, Driver};
 use super::cpp_waker::CppWaker;
+use super::raw_timers;
 use super::registry;
 use super::remote::{Remote, RemoteItem};
 use super::roots::{RootId, Roots};
@@ -240,7 +241,42 @@ impl Core {
     }
 
     pub(crate) fn cancel_timer(&self, key: TimerKey) -> Option<Target> {
-        self.timers.borrow_mut().cancel(key)
+        let target = self.timers.borrow_mut().cancel(key);
+        if let Some(Target::RawFrame(frame)) = &target {
+            self.settle_raw(*frame);
+        }
+        target
+    }
+
+    /// Registers a bare coroutine handle's frame to resume at `deadline`
+    /// (`GameEngine::schedule_resume`), indexed so that freeing the frame cancels it.
+    pub(crate) fn add_raw_frame_timer(&self, deadline: u64, frame: NonNull<c_void>) -> TimerKey {
+        let key =
+            self.timers
+                .borrow_mut()
+                .insert_at(self.now.get(), deadline, Target::RawFrame(frame));
+        raw_timers::insert(frame.as_ptr().addr(), self.key(), key);
+        key
+    }
+
+    /// Forgets the index entries of `frame`'s raw timers that fired or were cancelled.
+    fn settle_raw(&self, frame: NonNull<c_void>) {
+        let timers = self.timers.borrow();
+        raw_timers::settle(frame.as_ptr().addr(), self.key(), |key| {
+            timers.is_pending(key)
+        });
+    }
+
+    /// Cancels a raw timer whose frame is being freed (`corobridge_rs_frame_freed`).
+    pub(crate) fn cancel_freed_frame_timer(&self, key: TimerKey) {
+        match self.timers.try_borrow_mut() {
+            Ok(mut timers) => drop(timers.cancel(key)),
+            // Only the queue's own code borrows it, and none of it frees frames.
+            Err(_) => debug_assert!(
+                false,
+                "a frame was freed while the timer queue was borrowed"
+            ),
+        }
     }
 
     /// Registers a suspended C++ frame to resume at `when`. A non-null `hint` (an address
@@ -518,6 +554,10 @@ impl Core {
     fn fire(&self, target: Target) {
         match target {
             Target::Frame(frame) => self.resume_frame(frame.as_ptr()),
+            Target::RawFrame(frame) => {
+                self.settle_raw(frame);
+                self.resume_frame(frame.as_ptr());
+            }
             Target::Waker(waker) => waker.wake(),
         }
     }
@@ -760,6 +800,7 @@ impl Drop for Core {
         // Timers of frames we do not own just go: their awaiters hold our registry key,
         // which no longer resolves, so their cancellation is a no-op.
         self.timers.borrow_mut().clear();
+        raw_timers::forget_executor(self.key.get());
         while let Some(node) = self.queue.pop_front() {
             // SAFETY: popped nodes are valid; TASK and WAKER nodes carry a reference.
             match unsafe { (*node.as_ptr()).kind } {
