@@ -9,6 +9,8 @@
 
 namespace corobridge::detail {
 
+constinit std::atomic<std::size_t> raw_resume_timers{0};
+
 namespace {
 
 /// Returns a block of `size` bytes to the global heap: the sized operator delete where the
@@ -79,4 +81,8 @@ extern "C" void* corobridge_cpp_frame_alloc(size_t size) {
 
 extern "C" void corobridge_cpp_frame_free(void* block, size_t size) {
   corobridge::detail::frame_deallocate(block, size);
+}
+
+extern "C" void corobridge_cpp_raw_resume_timers_set(size_t count) {
+  corobridge::detail::raw_resume_timers.store(count, std::memory_order_relaxed);
 }

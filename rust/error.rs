@@ -79,6 +79,16 @@ pub enum JoinError {
     /// It panicked; the panic message is kept.
     #[error("the task panicked: {0}")]
     Panicked(String),
+    /// The handle was awaited inside another executor (futures' `block_on` or `LocalPool`)
+    /// on its executor's thread while nothing runs its corobridge executor there: the
+    /// task could never make progress, so the wait would never end.
+    #[error(
+        "this JoinHandle was awaited inside another executor (futures' block_on or LocalPool) \
+         while nothing runs its corobridge executor on this thread, so the task could never \
+         finish and the wait would hang forever; await it with executor.block_on(handle), or \
+         run the executor (run_until_idle, advance) on this thread while you await it"
+    )]
+    NotDriven,
 }
 
 /// Receives a C++ exception's description through the C ABI (`corobridge_error_sink`).
@@ -100,13 +110,47 @@ impl ErrorSink {
     }
 }
 
-/// The message of a panic payload (`&str` or `String`), or a placeholder.
+/// How futures' `block_on` and `LocalPool` panic when their thread already runs an
+/// executor (they find its `futures_executor::enter()` guard, which corobridge's run loop
+/// holds).
+const FUTURES_NESTED: &str = "cannot execute `LocalPool` executor from within another executor";
+
+/// What corobridge says instead (followed by futures' own message).
+pub(crate) const NESTED_BLOCK_ON: &str = "corobridge: futures::executor::block_on (or a \
+     LocalPool) was called inside a task of corobridge's executor (or of an executor running \
+     it); blocking that thread would stop the executor, so what the future waits for (a C++ \
+     task's resumption, a corobridge::sleep timer, another task) could never happen and it \
+     would hang forever. .await the future instead (or spawn it and .await its JoinHandle)";
+
+/// The message of a panic payload (`&str` or `String`), or a placeholder; futures' refusal
+/// of a nested `block_on` is explained (see [`explain_panic`]).
 pub(crate) fn panic_message(payload: &(dyn Any + Send)) -> String {
     if let Some(s) = payload.downcast_ref::<&str>() {
-        (*s).to_owned()
+        explain_panic((*s).to_owned())
     } else if let Some(s) = payload.downcast_ref::<String>() {
-        s.clone()
+        explain_panic(s.clone())
     } else {
         "a panic with a non-string payload".to_owned()
     }
+}
+
+/// Says what happened and what to do when `message` is futures' refusal to block a thread
+/// that runs an executor; any other message is returned unchanged.
+pub(crate) fn explain_panic(message: String) -> String {
+    if message.starts_with(FUTURES_NESTED) {
+        format!("{NESTED_BLOCK_ON} (futures: {message})")
+    } else {
+        message
+    }
+}
+
+/// The explanation for a panic payload that is futures' refusal of a nested `block_on`.
+pub(crate) fn explained_nested_block_on(payload: &(dyn Any + Send)) -> Option<String> {
+    let message = payload
+        .downcast_ref::<&str>()
+        .copied()
+        .or_else(|| payload.downcast_ref::<String>().map(String::as_str))?;
+    message
+        .starts_with(FUTURES_NESTED)
+        .then(|| explain_panic(message.to_owned()))
 }

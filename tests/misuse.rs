@@ -6,10 +6,13 @@
 use std::future::{Future, IntoFuture};
 use std::pin::Pin;
 use std::task::{Context, Poll};
+use std::time::Duration;
 
-use corobridge::{Error, Executor};
+use corobridge::{Error, Executor, JoinError};
 use corobridge_testkit::misuse_scenarios as misuse;
 use corobridge_testkit::scenarios as s;
+use futures::StreamExt;
+use futures::stream::FuturesUnordered;
 
 #[test]
 fn rust_awaiting_a_task_cpp_started_through_its_handle_is_already_started() {
@@ -214,4 +217,281 @@ fn a_moved_from_game_engine_says_so() {
         message.contains("used after it was moved from"),
         "{message}"
     );
+}
+
+// ---- Nested blocking and undriven handles: refused at once, never a silent hang --------
+
+/// The explanation corobridge gives for futures' refusal of a nested block_on.
+fn says_nested_block_on(message: &str) -> bool {
+    message.contains("futures::executor::block_on")
+        && message.contains("would hang forever")
+        && message.contains(".await the future instead")
+}
+
+#[test]
+fn futures_block_on_of_a_cpp_task_inside_a_task_fails_at_once_saying_why() {
+    // A real clock: had the nested block_on been allowed to block the executor's thread,
+    // the C++ task's 1 ms timer would never fire and this would hang.
+    let executor = Executor::new();
+    let handle =
+        executor.spawn(async { futures::executor::block_on(s::add_after(1, 2, 1).into_future()) });
+    match executor.block_on(handle) {
+        Err(JoinError::Panicked(message)) => {
+            assert!(says_nested_block_on(&message), "{message}")
+        }
+        other => panic!("expected the nested block_on's panic, got {other:?}"),
+    }
+    // The executor is untouched and keeps working.
+    assert_eq!(executor.block_on(s::add_after(1, 2, 1)), Ok(3));
+}
+
+#[test]
+fn futures_block_on_of_a_sleep_inside_a_task_fails_at_once_saying_why() {
+    let executor = Executor::new_virtual();
+    let handle = executor.spawn(async {
+        futures::executor::block_on(corobridge::sleep(Duration::from_millis(5)));
+    });
+    match executor.block_on(handle) {
+        Err(JoinError::Panicked(message)) => {
+            assert!(says_nested_block_on(&message), "{message}")
+        }
+        other => panic!("expected the nested block_on's panic, got {other:?}"),
+    }
+    assert_eq!(
+        executor.now(),
+        Duration::ZERO,
+        "no timer was ever registered"
+    );
+}
+
+#[test]
+fn futures_block_on_inside_executor_block_on_panics_saying_why() {
+    let executor = Executor::new_virtual();
+    let payload = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        executor.block_on(async {
+            futures::executor::block_on(corobridge::sleep(Duration::from_millis(5)));
+        })
+    }))
+    .expect_err("the nested block_on panics");
+    let message = payload
+        .downcast_ref::<String>()
+        .expect("a formatted message");
+    assert!(says_nested_block_on(message), "{message}");
+    // The run loop was left cleanly: the executor runs again.
+    assert_eq!(executor.block_on(async { 7 }), 7);
+}
+
+/// C++ tasks with timers and corobridge sleeps, combined inside a corobridge task with
+/// futures' combinators (which poll them with wakers of their own): the values, in the
+/// order their timers fire.
+async fn combinators_inside_a_task() -> (Vec<i32>, i32, Vec<i32>) {
+    let mut unordered: FuturesUnordered<Pin<Box<dyn Future<Output = i32>>>> =
+        FuturesUnordered::new();
+    for (value, delay) in [(30, 30), (10, 10), (20, 20)] {
+        unordered.push(Box::pin(async move {
+            s::add_after(value, 0, delay).await.expect("no exception")
+        }));
+    }
+    unordered.push(Box::pin(async {
+        corobridge::sleep(Duration::from_millis(15)).await;
+        15
+    }));
+    let mut fired = Vec::new();
+    while let Some(value) = unordered.next().await {
+        fired.push(value);
+    }
+    let (a, b, ()) = futures::join!(
+        s::add_after(1, 1, 5).into_future(),
+        s::add_after(2, 2, 3).into_future(),
+        corobridge::sleep(Duration::from_millis(4)),
+    );
+    let joined = a.expect("no exception") + b.expect("no exception");
+    let all =
+        futures::future::join_all((1..=3).map(|i| s::add_after(i, 0, i64::from(i)).into_future()))
+            .await
+            .into_iter()
+            .map(|r| r.expect("no exception"))
+            .collect();
+    (fired, joined, all)
+}
+
+#[test]
+fn futures_combinators_of_cpp_tasks_and_sleeps_inside_a_task_still_work() {
+    let expected = (vec![10, 15, 20, 30], 6, vec![1, 2, 3]);
+    let executor = Executor::new_virtual();
+    let handle = executor.spawn(combinators_inside_a_task());
+    assert_eq!(executor.block_on(handle), Ok(expected.clone()));
+    assert_eq!(executor.now(), Duration::from_millis(30 + 5 + 3));
+    // The same on a real clock, and as block_on's own future.
+    let executor = Executor::new();
+    assert_eq!(executor.block_on(combinators_inside_a_task()), expected);
+}
+
+#[test]
+fn futures_block_on_of_a_join_handle_nobody_drives_is_not_driven() {
+    // A virtual clock: the timer cannot fire inside run_until_idle, however slow the run.
+    let executor = Executor::new_virtual();
+    // Waiting on a timer, after a run of the executor...
+    let sleeper = executor.spawn(async {
+        corobridge::sleep(Duration::from_millis(1)).await;
+        1
+    });
+    executor.run_until_idle();
+    match futures::executor::block_on(sleeper) {
+        Err(e @ JoinError::NotDriven) => {
+            let message = e.to_string();
+            assert!(
+                message.contains("hang forever") && message.contains("executor.block_on(handle)"),
+                "{message}"
+            );
+        }
+        other => panic!("expected NotDriven, got {other:?}"),
+    }
+    // ... and never started at all.
+    let unstarted = executor.spawn(async { 2 });
+    assert_eq!(
+        futures::executor::block_on(unstarted),
+        Err(JoinError::NotDriven)
+    );
+    // Awaited as the message says, a handle completes.
+    assert_eq!(executor.block_on(executor.spawn(async { 3 })), Ok(3));
+}
+
+/// Returns Pending once (waking itself), then Ready: lets sibling futures run.
+struct YieldOnce(bool);
+
+impl Future for YieldOnce {
+    type Output = ();
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        if std::mem::replace(&mut self.0, true) {
+            Poll::Ready(())
+        } else {
+            cx.waker().wake_by_ref();
+            Poll::Pending
+        }
+    }
+}
+
+#[test]
+fn a_join_handle_awaited_inside_futures_while_a_sibling_runs_the_executor_completes() {
+    let executor = Executor::new_virtual();
+    let handle = executor.spawn(async {
+        corobridge::sleep(Duration::from_millis(48)).await;
+        s::add_after(40, 2, 16).await
+    });
+    let done = std::cell::Cell::new(false);
+    // The handle is polled first, before anything ran the executor.
+    let (result, ()) = futures::executor::block_on(async {
+        futures::join!(
+            async {
+                let result = handle.await;
+                done.set(true);
+                result
+            },
+            async {
+                while !done.get() {
+                    executor
+                        .advance(Duration::from_millis(16))
+                        .expect("virtual");
+                    YieldOnce(false).await;
+                }
+            },
+        )
+    });
+    assert_eq!(result, Ok(Ok(42)));
+    assert_eq!(executor.now(), Duration::from_millis(64));
+}
+
+#[test]
+fn a_join_handle_awaited_from_tokio_while_the_executor_runs_completes() {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()
+        .expect("a runtime");
+    let local = tokio::task::LocalSet::new();
+    let executor = std::rc::Rc::new(Executor::new());
+    let handle = executor.spawn(async {
+        corobridge::sleep(Duration::from_millis(2)).await;
+        s::add_after(40, 2, 1).await
+    });
+    let driver = executor.clone();
+    let result = local.block_on(&runtime, async move {
+        let drive = tokio::task::spawn_local(async move {
+            loop {
+                driver.run_until_idle();
+                tokio::time::sleep(Duration::from_micros(200)).await;
+            }
+        });
+        let result = handle.await;
+        drive.abort();
+        result
+    });
+    assert_eq!(result, Ok(Ok(42)));
+}
+
+#[test]
+fn a_join_handle_polled_by_hand_outside_any_executor_is_just_pending() {
+    let executor = Executor::new();
+    let mut handle = executor.spawn(async { 5 });
+    assert_eq!(poll_now(&mut handle), Poll::Pending);
+    executor.run_until_idle();
+    assert_eq!(poll_now(&mut handle), Poll::Ready(Ok(5)));
+}
+
+// ---- schedule_resume of a frame that is then destroyed ---------------------------------
+
+#[test]
+fn a_coroutine_handle_address_is_its_frame_allocation() {
+    assert!(misuse::handle_address_is_frame_start());
+}
+
+#[test]
+fn a_frame_destroyed_after_schedule_resume_is_never_resumed() {
+    for nested in [false, true] {
+        let executor = Executor::new_virtual();
+        let mut engine = misuse::new_engine(executor.raw_handle());
+        let doomed = misuse::engine_spawn_scheduled(engine.pin_mut(), 32, nested).unwrap();
+        let kept = misuse::engine_spawn_scheduled(engine.pin_mut(), 32, nested).unwrap();
+        misuse::engine_update(engine.pin_mut()).unwrap(); // both suspend: two raw timers
+        assert_eq!(misuse::engine_pending_timers(&engine), 2);
+        // Destroying the frame takes its registration out of the timer queue.
+        assert!(misuse::engine_cancel(engine.pin_mut(), doomed));
+        assert_eq!(misuse::engine_destroyed(&engine), 1);
+        assert_eq!(
+            misuse::engine_pending_timers(&engine),
+            1,
+            "nested: {nested}"
+        );
+        // Past the deadline: only the other one is resumed; nothing touches the freed frame.
+        for _ in 0..4 {
+            misuse::engine_update(engine.pin_mut()).unwrap();
+        }
+        assert_eq!(misuse::engine_resumed(&engine), 1, "nested: {nested}");
+        assert_eq!(misuse::engine_destroyed(&engine), 2);
+        assert_eq!(misuse::engine_pending_timers(&engine), 0);
+        assert!(
+            !misuse::engine_cancel(engine.pin_mut(), kept),
+            "it finished"
+        );
+    }
+}
+
+#[test]
+fn a_scheduled_frame_destroyed_with_its_engine_leaves_no_timer_behind() {
+    let executor = Executor::new_virtual();
+    let mut engine = misuse::new_engine(executor.raw_handle());
+    misuse::engine_spawn_scheduled(engine.pin_mut(), 1_000, false).unwrap();
+    misuse::engine_update(engine.pin_mut()).unwrap();
+    assert_eq!(misuse::engine_pending_timers(&engine), 1);
+    // The executor and the engine go (the frame is destroyed with them); a later executor
+    // whose frames are freed finds nothing stale.
+    drop(executor);
+    drop(engine);
+    let executor = Executor::new_virtual();
+    let mut engine = misuse::new_engine(executor.raw_handle());
+    let id = misuse::engine_spawn_scheduled(engine.pin_mut(), 16, false).unwrap();
+    misuse::engine_update(engine.pin_mut()).unwrap();
+    misuse::engine_update(engine.pin_mut()).unwrap();
+    assert_eq!(misuse::engine_resumed(&engine), 1);
+    assert!(!misuse::engine_cancel(engine.pin_mut(), id));
 }

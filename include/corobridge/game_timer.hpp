@@ -69,9 +69,13 @@ class GameEngine {
   /// Destroys a spawned behaviour that has not finished.
   bool cancel_task(spawn_id id) noexcept { return owned_.ref().cancel(id); }
 
-  /// Resumes `handle` at `when` (the seed's verb). The caller owns the coroutine and must
-  /// `cancel_resume` before destroying it; prefer `co_await GameTimer::wait_for`, which
-  /// does that itself.
+  /// Resumes `handle` at `when` (the seed's verb); prefer `co_await GameTimer::wait_for`,
+  /// whose awaiter owns its timer. A destroyed frame is never resumed: if `handle` is a
+  /// corobridge coroutine (a `task`, a `generator`: their frames come from corobridge's
+  /// frame pool), destroying it cancels this registration, on the engine's thread (from
+  /// another thread that stops the process with a message). A coroutine of a promise type
+  /// of your own must `cancel_resume(id)` before it is destroyed: corobridge cannot see
+  /// its frame go.
   resume_id schedule_resume(std::coroutine_handle<> handle, time_point when) {
     resume_id id{};
     if (corobridge_rs_executor_timer_at(live().raw(), when.time_since_epoch().count(),

@@ -4,6 +4,7 @@
 use std::cell::{Cell, RefCell};
 use std::ffi::c_void;
 use std::future::Future;
+use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::pin::pin;
 use std::ptr::NonNull;
 use std::rc::{Rc, Weak};
@@ -14,6 +15,7 @@ use std::time::{Duration, Instant};
 
 use super::context::{self, Driver};
 use super::cpp_waker::CppWaker;
+use super::raw_timers;
 use super::registry;
 use super::remote::{Remote, RemoteItem};
 use super::roots::{RootId, Roots};
@@ -21,7 +23,7 @@ use super::run_queue::{KIND_FRAME, KIND_TASK, KIND_WAKER, RunQueue};
 use super::task::TaskCell;
 use super::timer::{Fire, Target, TimerKey, TimerQueue};
 use super::{ClockKind, Shutdown, Stats, TaskFailure};
-use crate::error::ErrorSink;
+use crate::error::{ErrorSink, explained_nested_block_on};
 use crate::ffi;
 use crate::ffi::abi::{
     COROBRIDGE_KIND_MASK, COROBRIDGE_KIND_NONE, COROBRIDGE_STATE_DONE, COROBRIDGE_STATE_ERROR,
@@ -80,6 +82,12 @@ pub(crate) struct Core {
     clock: Clock,
     now: Cell<u64>,
     running: Cell<bool>,
+    /// Run loops entered so far (block_on, run_until_idle, advance).
+    loop_entries: Cell<u64>,
+    /// True once a run loop was entered inside a futures executor (`block_on`,
+    /// `LocalPool`) rather than inside another corobridge executor: such an executor is
+    /// driven from there, so a `JoinHandle` awaited there is not refused.
+    run_inside_futures: Cell<bool>,
     resuming: Cell<u32>,
     resumes: Cell<u64>,
     polls: Cell<u64>,
@@ -115,6 +123,8 @@ impl Core {
             },
             now: Cell::new(0),
             running: Cell::new(false),
+            loop_entries: Cell::new(0),
+            run_inside_futures: Cell::new(false),
             resuming: Cell::new(0),
             resumes: Cell::new(0),
             polls: Cell::new(0),
@@ -152,6 +162,21 @@ impl Core {
     /// True on the executor's own thread.
     pub(crate) fn on_own_thread(&self) -> bool {
         thread_mark() == self.thread
+    }
+
+    /// True while one of this executor's run loops is on the stack.
+    pub(crate) fn is_running(&self) -> bool {
+        self.running.get()
+    }
+
+    /// Run loops entered so far.
+    pub(crate) fn loop_entries(&self) -> u64 {
+        self.loop_entries.get()
+    }
+
+    /// True once a run loop of this executor ran inside a futures executor.
+    pub(crate) fn run_inside_futures(&self) -> bool {
+        self.run_inside_futures.get()
     }
 
     /// The executor's time in nanoseconds, as of the current turn.
@@ -216,7 +241,42 @@ impl Core {
     }
 
     pub(crate) fn cancel_timer(&self, key: TimerKey) -> Option<Target> {
-        self.timers.borrow_mut().cancel(key)
+        let target = self.timers.borrow_mut().cancel(key);
+        if let Some(Target::RawFrame(frame)) = &target {
+            self.settle_raw(*frame);
+        }
+        target
+    }
+
+    /// Registers a bare coroutine handle's frame to resume at `deadline`
+    /// (`GameEngine::schedule_resume`), indexed so that freeing the frame cancels it.
+    pub(crate) fn add_raw_frame_timer(&self, deadline: u64, frame: NonNull<c_void>) -> TimerKey {
+        let key =
+            self.timers
+                .borrow_mut()
+                .insert_at(self.now.get(), deadline, Target::RawFrame(frame));
+        raw_timers::insert(frame.as_ptr().addr(), self.key(), key);
+        key
+    }
+
+    /// Forgets the index entries of `frame`'s raw timers that fired or were cancelled.
+    fn settle_raw(&self, frame: NonNull<c_void>) {
+        let timers = self.timers.borrow();
+        raw_timers::settle(frame.as_ptr().addr(), self.key(), |key| {
+            timers.is_pending(key)
+        });
+    }
+
+    /// Cancels a raw timer whose frame is being freed (`corobridge_rs_frame_freed`).
+    pub(crate) fn cancel_freed_frame_timer(&self, key: TimerKey) {
+        match self.timers.try_borrow_mut() {
+            Ok(mut timers) => drop(timers.cancel(key)),
+            // Only the queue's own code borrows it, and none of it frees frames.
+            Err(_) => debug_assert!(
+                false,
+                "a frame was freed while the timer queue was borrowed"
+            ),
+        }
     }
 
     /// Registers a suspended C++ frame to resume at `when`. A non-null `hint` (an address
@@ -494,6 +554,10 @@ impl Core {
     fn fire(&self, target: Target) {
         match target {
             Target::Frame(frame) => self.resume_frame(frame.as_ptr()),
+            Target::RawFrame(frame) => {
+                self.settle_raw(frame);
+                self.resume_frame(frame.as_ptr());
+            }
             Target::Waker(waker) => waker.wake(),
         }
     }
@@ -586,9 +650,19 @@ impl Core {
         if self.running.replace(true) {
             return Err(LoopError::Reentrant);
         }
+        self.loop_entries.set(self.loop_entries.get() + 1);
+        // Marks the thread as running an executor for futures' block_on and LocalPool, so
+        // that one called inside a task panics at once instead of blocking the thread (and
+        // with it everything the future waits for) forever. If the mark is already there,
+        // this loop runs inside another executor, which keeps it.
+        let futures_guard = futures_executor::enter().ok();
+        if futures_guard.is_none() && context::current().and_then(Driver::executor).is_none() {
+            self.run_inside_futures.set(true);
+        }
         Ok(LoopGuard {
             core: self,
             _entered: context::enter(self.as_driver()),
+            _futures: futures_guard,
         })
     }
 
@@ -655,7 +729,14 @@ impl Core {
         loop {
             if self.remote.take_main_wake() {
                 self.polls.set(self.polls.get() + 1);
-                let poll = future.as_mut().poll(&mut cx);
+                let poll = match catch_unwind(AssertUnwindSafe(|| future.as_mut().poll(&mut cx))) {
+                    Ok(poll) => poll,
+                    Err(payload) => match explained_nested_block_on(payload.as_ref()) {
+                        // Said again, with what happened and what to do.
+                        Some(message) => panic!("{message}"),
+                        None => resume_unwind(payload),
+                    },
+                };
                 self.after_resume();
                 if let Poll::Ready(output) = poll {
                     return Ok(output);
@@ -682,6 +763,8 @@ impl Core {
 struct LoopGuard<'a> {
     core: &'a Core,
     _entered: context::Entered,
+    /// Dropped after `_entered` (fields drop in order), before `running` is cleared.
+    _futures: Option<futures_executor::Enter>,
 }
 
 impl Drop for LoopGuard<'_> {
@@ -717,6 +800,7 @@ impl Drop for Core {
         // Timers of frames we do not own just go: their awaiters hold our registry key,
         // which no longer resolves, so their cancellation is a no-op.
         self.timers.borrow_mut().clear();
+        raw_timers::forget_executor(self.key.get());
         while let Some(node) = self.queue.pop_front() {
             // SAFETY: popped nodes are valid; TASK and WAKER nodes carry a reference.
             match unsafe { (*node.as_ptr()).kind } {

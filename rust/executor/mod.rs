@@ -11,6 +11,7 @@ mod context;
 pub(crate) mod core;
 pub(crate) mod cpp_waker;
 pub(crate) mod local_driver;
+pub(crate) mod raw_timers;
 pub(crate) mod registry;
 mod remote;
 mod roots;
@@ -188,8 +189,8 @@ impl Executor {
         F::Output: 'static,
     {
         let future = future.into_future();
-        let join = JoinState::new();
         let weak = self.core.weak();
+        let join = JoinState::new(weak.clone());
         let on_orphan_panic: task::PanicSink = Rc::new(move |message| {
             if let Some(core) = weak.upgrade() {
                 core.record_failure(TaskFailure::Panic { message });

@@ -12,6 +12,7 @@ use std::sync::atomic::{AtomicU8, Ordering};
 use std::task::{Context, Poll, RawWaker, RawWakerVTable, Waker};
 
 use super::context;
+use super::core::Core;
 use super::remote::{Remote, RemoteItem};
 use super::run_queue::{KIND_TASK, RunQueue};
 use crate::JoinError;
@@ -216,17 +217,52 @@ pub(crate) struct JoinState<T> {
     detached: Cell<bool>,
     aborted: Cell<bool>,
     task: RefCell<Option<std::sync::Weak<TaskCell>>>,
+    /// The executor running the task.
+    core: std::rc::Weak<Core>,
+    /// The executor's run-loop count when the handle was last polled inside a futures
+    /// executor while nothing ran its own (see `JoinHandle::poll`).
+    undriven_poll: Cell<Option<u64>>,
 }
 
 impl<T> JoinState<T> {
-    pub(crate) fn new() -> Rc<Self> {
+    pub(crate) fn new(core: std::rc::Weak<Core>) -> Rc<Self> {
         Rc::new(Self {
             result: RefCell::new(None),
             waker: RefCell::new(None),
             detached: Cell::new(false),
             aborted: Cell::new(false),
             task: RefCell::new(None),
+            core,
+            undriven_poll: Cell::new(None),
         })
+    }
+
+    /// True if the handle, polled now with `cx`, waits for a task nobody will ever run:
+    /// it is polled inside a futures executor (`block_on`, `LocalPool`: their
+    /// `enter()` guard is held), outside any run of its own executor and of any other
+    /// corobridge executor, its executor was never run from inside a futures executor,
+    /// and it was already polled like this with no run of its executor since. The first
+    /// such poll wakes `cx` at once, so a sibling future that runs the executor (in
+    /// `join!`, or another task of a `LocalPool`) gets its turn before the second.
+    fn undriven(&self, cx: &Context<'_>) -> bool {
+        let Some(core) = self.core.upgrade() else {
+            return false;
+        };
+        let driven_elsewhere = core.is_running()
+            || core.run_inside_futures()
+            || context::current()
+                .and_then(context::Driver::executor)
+                .is_some();
+        if driven_elsewhere || futures_executor::enter().is_ok() {
+            self.undriven_poll.set(None);
+            return false;
+        }
+        let runs = core.loop_entries();
+        if self.undriven_poll.replace(Some(runs)) == Some(runs) {
+            return true;
+        }
+        cx.waker().wake_by_ref();
+        false
     }
 
     pub(crate) fn set_task(&self, task: &Arc<TaskCell>) {
@@ -320,6 +356,15 @@ impl<F: Future> Future for Spawned<F> {
 /// Resolves to the task's output, or [`JoinError::Panicked`] if it panicked (the panic is
 /// caught, never propagated), or [`JoinError::Cancelled`] if it was aborted or its
 /// executor was dropped first. Dropping the handle detaches the task (it keeps running).
+///
+/// Await it inside a task of its executor, or with [`Executor::block_on`]; awaited from
+/// another executor, that executor must also run this one on this thread (say a task of a
+/// tokio `LocalSet` calling [`Executor::run_until_idle`]). Awaited inside futures'
+/// `block_on` or `LocalPool` while nothing does, it resolves at once (on its second poll)
+/// to [`JoinError::NotDriven`] instead of waiting forever.
+///
+/// [`Executor::block_on`]: crate::Executor::block_on
+/// [`Executor::run_until_idle`]: crate::Executor::run_until_idle
 pub struct JoinHandle<T> {
     state: Rc<JoinState<T>>,
 }
@@ -372,6 +417,9 @@ impl<T> Future for JoinHandle<T> {
             return Poll::Ready(result);
         }
         *self.state.waker.borrow_mut() = Some(cx.waker().clone());
+        if self.state.undriven(cx) {
+            return Poll::Ready(Err(JoinError::NotDriven));
+        }
         Poll::Pending
     }
 }

@@ -18,8 +18,13 @@ use std::task::Waker;
 
 /// What a timer does when it fires.
 pub(crate) enum Target {
-    /// Resume a C++ coroutine frame.
+    /// Resume a C++ coroutine frame (suspended in an awaiter that cancels the timer before
+    /// the frame can go away).
     Frame(NonNull<c_void>),
+    /// Resume a bare coroutine handle (`GameEngine::schedule_resume`): nothing in the frame
+    /// knows of the timer, so the executor indexes it by frame (`raw_timers`) and the frame
+    /// pool cancels it when the frame is freed. Never prefetched: such a frame may be gone.
+    RawFrame(NonNull<c_void>),
     /// Wake a Rust task (a `Sleep` future).
     Waker(Waker),
 }
@@ -44,6 +49,7 @@ pub(crate) enum Fire {
 const TAG_MASK: u64 = 3;
 const TAG_FRAME: u64 = 0;
 const TAG_WAKER: u64 = 1;
+const TAG_RAW_FRAME: u64 = 2;
 const EMPTY: u64 = 0;
 
 /// Lanes are kept for reuse up to this many; beyond it, idle lanes are recycled.
@@ -292,14 +298,18 @@ impl TimerQueue {
 
     fn encode(&mut self, target: Target) -> u64 {
         match target {
-            Target::Frame(frame) => {
+            Target::Frame(frame) | Target::RawFrame(frame) => {
                 let raw = frame.as_ptr().expose_provenance() as u64;
                 debug_assert_eq!(
                     raw & TAG_MASK,
                     0,
                     "coroutine frames are at least 4-byte aligned"
                 );
-                raw | TAG_FRAME
+                if matches!(target, Target::RawFrame(_)) {
+                    raw | TAG_RAW_FRAME
+                } else {
+                    raw | TAG_FRAME
+                }
             }
             Target::Waker(waker) => {
                 let index = match self.free_wakers.pop() {
@@ -326,11 +336,17 @@ impl TimerQueue {
                 self.timers -= 1;
                 Target::Waker(waker.expect("a pending waker slot holds a waker"))
             }
-            _ => {
+            tag => {
                 self.timers -= 1;
-                let frame = std::ptr::with_exposed_provenance_mut::<c_void>(raw as usize);
+                let address = (raw & !TAG_MASK) as usize;
+                let frame = std::ptr::with_exposed_provenance_mut::<c_void>(address);
                 // SAFETY: frame entries are encoded from NonNull pointers.
-                Target::Frame(unsafe { NonNull::new_unchecked(frame) })
+                let frame = unsafe { NonNull::new_unchecked(frame) };
+                if tag == TAG_RAW_FRAME {
+                    Target::RawFrame(frame)
+                } else {
+                    Target::Frame(frame)
+                }
             }
         }
     }
@@ -405,6 +421,18 @@ impl TimerQueue {
             return None;
         }
         Some(self.decode(raw))
+    }
+
+    /// True if `key` is pending (neither fired nor cancelled).
+    pub(crate) fn is_pending(&self, key: TimerKey) -> bool {
+        self.lanes.get(key.lane as usize).is_some_and(|lane| {
+            key.position >= lane.slots.head
+                && key.position < lane.slots.tail
+                && lane
+                    .slots
+                    .entry(key.position)
+                    .is_some_and(|raw| raw != EMPTY)
+        })
     }
 
     /// True if `key` is pending; a pending waker that would not wake `waker`'s task is
@@ -591,6 +619,29 @@ mod tests {
         assert_ne!(c, b, "positions are never reused");
         assert!(q.cancel(b).is_none());
         assert_eq!(fire_all(&mut q, 20), vec![3]);
+    }
+
+    #[test]
+    fn raw_frames_keep_their_kind_and_pending_state() {
+        let mut q = TimerQueue::new();
+        let address =
+            NonNull::new(std::ptr::without_provenance_mut::<c_void>(48)).expect("non-null");
+        let raw = q.insert(0, 10, Target::RawFrame(address));
+        let plain = q.insert(0, 10, frame(5));
+        assert!(q.is_pending(raw) && q.is_pending(plain));
+        let (lane, end) = q.pop_due(10).expect("due");
+        match q.fire_next(lane, end) {
+            Fire::Target(Target::RawFrame(f)) => assert_eq!(f, address),
+            _ => panic!("expected the raw frame"),
+        }
+        assert!(!q.is_pending(raw), "a fired key is not pending");
+        assert!(q.is_pending(plain));
+        assert!(matches!(q.cancel(plain), Some(Target::Frame(_))));
+        assert!(!q.is_pending(plain), "a cancelled key is not pending");
+        assert!(!q.is_pending(TimerKey {
+            lane: 9,
+            position: 0
+        }));
     }
 
     #[test]

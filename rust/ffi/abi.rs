@@ -297,7 +297,9 @@ unsafe extern "C" {
     pub fn corobridge_rs_timer_cancel(id: *const corobridge_timer_id);
 }
 unsafe extern "C" {
-    /// As corobridge_rs_timer_add_at on a given executor (call on its thread). Returns 0 or -1.
+    /** As corobridge_rs_timer_add_at on a given executor (call on its thread), for a bare coroutine
+ handle (GameEngine::schedule_resume): freeing `frame` through corobridge's frame pool cancels
+ the registration. Returns 0 or -1.*/
     pub fn corobridge_rs_executor_timer_at(
         executor: *mut corobridge_executor,
         deadline_ns: i64,
@@ -310,6 +312,12 @@ unsafe extern "C" {
     pub fn corobridge_rs_executor_pending_timers(
         executor: *mut corobridge_executor,
     ) -> usize;
+}
+unsafe extern "C" {
+    /** Cancels every corobridge_rs_executor_timer_at registration of `frame`, which is being freed
+ (the frame pool calls it while any such registration is pending). Call on the thread of the
+ executors holding them: for one on another thread it stops the process with a message.*/
+    pub fn corobridge_rs_frame_freed(frame: *mut ::std::os::raw::c_void);
 }
 unsafe extern "C" {
     /// 1 if a driver (corobridge's executor, or a Rust future driving C++) runs on this thread.
@@ -499,4 +507,8 @@ unsafe extern "C" {
 unsafe extern "C" {
     /// Frees a block from corobridge_cpp_frame_alloc of the same `size`, on any thread.
     pub fn corobridge_cpp_frame_free(block: *mut ::std::os::raw::c_void, size: usize);
+}
+unsafe extern "C" {
+    /// Publishes how many corobridge_rs_executor_timer_at registrations are pending process-wide.
+    pub fn corobridge_cpp_raw_resume_timers_set(count: usize);
 }

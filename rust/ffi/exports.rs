@@ -17,6 +17,7 @@ use super::abi::{
 use crate::error::ErrorSink;
 use crate::executor::core::{Core, TimerWhen, thread_mark};
 use crate::executor::cpp_waker::{self, CppWaker};
+use crate::executor::raw_timers;
 use crate::executor::registry::{self, Lookup};
 use crate::executor::run_queue::{self, KIND_FRAME};
 use crate::executor::timer::TimerKey;
@@ -137,9 +138,14 @@ pub unsafe extern "C" fn corobridge_rs_timer_add_at(
     unsafe { add_frame_timer(current_core(), when, frame, hint, id) }
 }
 
+/// A bare coroutine handle's timer (`GameEngine::schedule_resume`): indexed by frame, so
+/// that freeing a frame from corobridge's frame pool cancels it.
+///
 /// # Safety
 ///
-/// `executor` must be null or a live executor; otherwise as [`add_frame_timer`].
+/// `executor` must be null or a live executor; `frame` a suspended coroutine frame; `id`
+/// null or valid for writing. A frame not allocated by corobridge's frame pool must stay
+/// alive until the timer fires or is cancelled.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn corobridge_rs_executor_timer_at(
     executor: *mut corobridge_executor,
@@ -147,9 +153,46 @@ pub unsafe extern "C" fn corobridge_rs_executor_timer_at(
     frame: *mut c_void,
     id: *mut corobridge_timer_id,
 ) -> c_int {
-    let when = TimerWhen::At(clamp_nanos(deadline_ns));
-    // SAFETY: forwarded contract; no hint.
-    unsafe { add_frame_timer(own_core(executor), when, frame, std::ptr::null(), id) }
+    // SAFETY: forwarded contract.
+    match (unsafe { own_core(executor) }, NonNull::new(frame), unsafe {
+        id.as_mut()
+    }) {
+        (Some(core), Some(frame), Some(id)) => {
+            let key = core.add_raw_frame_timer(clamp_nanos(deadline_ns), frame);
+            write_id(core, key, id);
+            0
+        }
+        _ => -1,
+    }
+}
+
+/// Cancels the bare-handle timers of a frame being freed (called by the frame pool while
+/// any are pending), on whichever executor of this thread holds them.
+///
+/// # Safety
+///
+/// None beyond the ABI: `frame` is only compared as an address.
+#[unsafe(no_mangle)]
+pub extern "C" fn corobridge_rs_frame_freed(frame: *mut c_void) {
+    for (executor, key) in raw_timers::take(frame.addr()) {
+        if let Some(core) = current_core().filter(|core| core.key() == executor) {
+            core.cancel_freed_frame_timer(key);
+            continue;
+        }
+        match registry::with_core(executor, thread_mark(), |core| {
+            core.cancel_freed_frame_timer(key)
+        }) {
+            Lookup::Ran(()) | Lookup::Gone => {}
+            Lookup::OtherThread => {
+                eprintln!(
+                    "corobridge: a coroutine frame with a pending GameEngine::schedule_resume was \
+                     destroyed on another thread than its engine's; destroy it on the engine's \
+                     thread (or cancel_resume first)"
+                );
+                std::process::abort();
+            }
+        }
+    }
 }
 
 /// # Safety
@@ -609,6 +652,7 @@ const _: () = {
         corobridge_rs_executor_timer_at: *mut corobridge_executor, i64, *mut c_void, *mut corobridge_timer_id => c_int;
         corobridge_rs_timer_cancel: *const corobridge_timer_id => ();
         corobridge_rs_executor_pending_timers: *mut corobridge_executor => usize;
+        corobridge_rs_frame_freed: *mut c_void => ();
         corobridge_rs_has_driver: => c_int;
         corobridge_rs_schedule: *mut corobridge_sched_node => c_int;
         corobridge_rs_unschedule: *mut corobridge_sched_node => ();

@@ -164,11 +164,21 @@ int corobridge_rs_timer_add_at(int64_t deadline_ns, void *frame, const void *hin
  * Must run on the executor's thread: a cancel from another thread stops the process.
  */
 void corobridge_rs_timer_cancel(const corobridge_timer_id *id);
-/** As corobridge_rs_timer_add_at on a given executor (call on its thread). Returns 0 or -1. */
+/**
+ * As corobridge_rs_timer_add_at on a given executor (call on its thread), for a bare coroutine
+ * handle (GameEngine::schedule_resume): freeing `frame` through corobridge's frame pool cancels
+ * the registration. Returns 0 or -1.
+ */
 int corobridge_rs_executor_timer_at(corobridge_executor *executor, int64_t deadline_ns, void *frame,
                                     corobridge_timer_id *id);
 /** Number of pending timers. */
 size_t corobridge_rs_executor_pending_timers(corobridge_executor *executor);
+/**
+ * Cancels every corobridge_rs_executor_timer_at registration of `frame`, which is being freed
+ * (the frame pool calls it while any such registration is pending). Call on the thread of the
+ * executors holding them: for one on another thread it stops the process with a message.
+ */
+void corobridge_rs_frame_freed(void *frame);
 
 /** 1 if a driver (corobridge's executor, or a Rust future driving C++) runs on this thread. */
 int corobridge_rs_has_driver(void);
@@ -269,6 +279,8 @@ void corobridge_cpp_task_error(uint64_t *state, corobridge_error_sink *sink);
 void *corobridge_cpp_frame_alloc(size_t size);
 /** Frees a block from corobridge_cpp_frame_alloc of the same `size`, on any thread. */
 void corobridge_cpp_frame_free(void *block, size_t size);
+/** Publishes how many corobridge_rs_executor_timer_at registrations are pending process-wide. */
+void corobridge_cpp_raw_resume_timers_set(size_t count);
 
 #ifdef __cplusplus
 }

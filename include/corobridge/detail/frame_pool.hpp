@@ -7,11 +7,18 @@
 // `frame_pool_depth` blocks; the rest go straight back to the heap, and a thread's lists
 // are emptied when it exits. Setting COROBRIDGE_FRAME_POOL=off in the environment turns
 // recycling off (every frame is then a plain heap block, which memcheck tracks one by one).
+//
+// A freed frame also leaves the executor's queues: while timers of bare coroutine handles
+// (GameEngine::schedule_resume) are pending anywhere, freeing a pooled frame first cancels
+// those registered for it (one relaxed load when there are none).
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <new>
+
+#include "corobridge/detail/abi.h"
 
 namespace corobridge::detail {
 
@@ -98,10 +105,20 @@ inline void frame_deallocate(void* block, std::size_t size) noexcept {
   frame_pool_free_slow(block, size);
 }
 
-/// Gives a promise type pooled frames: inherit from it.
+/// Timers of bare coroutine handles pending process-wide (set by the executor through
+/// corobridge_cpp_raw_resume_timers_set; cpp/frame_pool.cpp).
+extern std::atomic<std::size_t> raw_resume_timers;
+
+/// Gives a promise type pooled frames: inherit from it. Freeing such a frame cancels the
+/// schedule_resume timers still registered for it, so that nothing resumes it afterwards.
+/// (In GCC and clang a coroutine handle's address() is its frame allocation's start: the
+/// pointer operator new returned, which is what the timers are indexed by.)
 struct pooled_frame {
   static void* operator new(std::size_t size) { return frame_allocate(size); }
   static void operator delete(void* frame, std::size_t size) noexcept {
+    if (raw_resume_timers.load(std::memory_order_relaxed) != 0) [[unlikely]] {
+      corobridge_rs_frame_freed(frame);
+    }
     frame_deallocate(frame, size);
   }
 };

@@ -51,6 +51,102 @@ std::uint64_t engine_update(Engine& engine) { return engine.engine.update(); }
 
 std::int32_t engine_fired(const Engine& engine) { return *engine.fired; }
 
+namespace {
+
+/// Suspends the awaiting coroutine through GameEngine::schedule_resume (the seed's verb).
+struct resume_at {
+  GameEngine* engine;
+  GameEngine::time_point when;
+  resume_id* id;
+  bool await_ready() const noexcept { return false; }
+  void await_suspend(std::coroutine_handle<> handle) const {
+    *id = engine->schedule_resume(handle, when);
+  }
+  void await_resume() const noexcept {}
+};
+
+/// Counts its destruction (the frame holding it was destroyed, or finished).
+struct count_destroyed {
+  explicit count_destroyed(std::shared_ptr<std::int32_t> counter) : destroyed(std::move(counter)) {}
+  std::shared_ptr<std::int32_t> destroyed;
+  count_destroyed(const count_destroyed&) = delete;
+  count_destroyed& operator=(const count_destroyed&) = delete;
+  ~count_destroyed() { ++*destroyed; }
+};
+
+task<void> scheduled(GameEngine* engine, std::int64_t delay_ms,
+                     std::shared_ptr<std::int32_t> resumed,
+                     std::shared_ptr<std::int32_t> destroyed) {
+  const count_destroyed guard{std::move(destroyed)};
+  resume_id id{};
+  const resume_at awaiter{engine, engine->now() + std::chrono::milliseconds(delay_ms), &id};
+  co_await awaiter;
+  ++*resumed;
+}
+
+task<void> parent_of_scheduled(GameEngine* engine, std::int64_t delay_ms,
+                               std::shared_ptr<std::int32_t> resumed,
+                               std::shared_ptr<std::int32_t> destroyed) {
+  task<void> child = scheduled(engine, delay_ms, std::move(resumed), std::move(destroyed));
+  co_await child;
+}
+
+}  // namespace
+
+std::uint64_t engine_spawn_scheduled(Engine& engine, std::int64_t delay_ms, bool nested) {
+  GameEngine* const game = &engine.engine;
+  if (nested) {
+    return game->spawn_task(parent_of_scheduled(game, delay_ms, engine.resumed, engine.destroyed))
+        .value;
+  }
+  return game->spawn_task(scheduled(game, delay_ms, engine.resumed, engine.destroyed)).value;
+}
+
+bool engine_cancel(Engine& engine, std::uint64_t id) {
+  return engine.engine.cancel_task(spawn_id{id});
+}
+
+std::int32_t engine_resumed(const Engine& engine) { return *engine.resumed; }
+
+std::int32_t engine_destroyed(const Engine& engine) { return *engine.destroyed; }
+
+std::size_t engine_pending_timers(const Engine& engine) { return engine.engine.pending_timers(); }
+
+namespace {
+
+/// Where the last frame_probe frame was allocated.
+void* last_probe_frame = nullptr;
+
+/// A coroutine type of its own (not corobridge's) whose operator new records its pointer.
+struct frame_probe {
+  struct promise_type {
+    static void* operator new(std::size_t size) {
+      last_probe_frame = ::operator new(size);
+      return last_probe_frame;
+    }
+    static void operator delete(void* frame) noexcept { ::operator delete(frame); }
+    frame_probe get_return_object() {
+      return frame_probe{std::coroutine_handle<promise_type>::from_promise(*this)};
+    }
+    std::suspend_always initial_suspend() noexcept { return {}; }
+    std::suspend_always final_suspend() noexcept { return {}; }
+    void return_void() noexcept {}
+    void unhandled_exception() noexcept {}
+  };
+  std::coroutine_handle<promise_type> handle;
+};
+
+frame_probe probe() { co_return; }
+
+}  // namespace
+
+bool handle_address_is_frame_start() {
+  const frame_probe p = probe();
+  const bool same = p.handle.address() == last_probe_frame;
+  p.handle.destroy();
+  return same;
+}
+
 rust::String use_moved_from_engine(std::size_t handle) {
   GameEngine first{executor_ref{reinterpret_cast<corobridge_executor*>(handle)}};
   {

@@ -19,6 +19,9 @@ struct Engine {
   explicit Engine(std::size_t executor_handle);
   GameEngine engine;
   std::shared_ptr<std::int32_t> fired = std::make_shared<std::int32_t>(0);
+  /// schedule_resume scenarios: coroutines resumed, and frames destroyed.
+  std::shared_ptr<std::int32_t> resumed = std::make_shared<std::int32_t>(0);
+  std::shared_ptr<std::int32_t> destroyed = std::make_shared<std::int32_t>(0);
 };
 /// A GameEngine sharing the executor `handle` (a Rust Executor's raw_handle()).
 std::unique_ptr<Engine> new_engine(std::size_t handle);
@@ -28,6 +31,21 @@ void engine_spawn_waiter(Engine& engine, std::int64_t delay_ms);
 std::uint64_t engine_update(Engine& engine);
 /// Waiters that fired.
 std::int32_t engine_fired(const Engine& engine);
+/// Spawns a task that suspends through engine.schedule_resume(own handle, now + delay_ms),
+/// then counts itself resumed; with `nested`, that task is a child awaited by the spawned
+/// one (destroying the parent destroys it). Returns the spawn id.
+std::uint64_t engine_spawn_scheduled(Engine& engine, std::int64_t delay_ms, bool nested);
+/// GameEngine::cancel_task: destroys a spawned task that has not finished.
+bool engine_cancel(Engine& engine, std::uint64_t id);
+/// Coroutines resumed by schedule_resume so far.
+std::int32_t engine_resumed(const Engine& engine);
+/// Frames of those coroutines destroyed so far (their guard's destructor ran).
+std::int32_t engine_destroyed(const Engine& engine);
+/// The engine's pending timers.
+std::size_t engine_pending_timers(const Engine& engine);
+/// True if, for a coroutine whose promise has its own operator new, handle.address() is the
+/// pointer that operator new returned (what corobridge's frame pool indexes timers by).
+bool handle_address_is_frame_start();
 /// Moves a GameEngine on the executor `handle`, destroys the new owner, then updates the
 /// moved-from one: the std::logic_error's what().
 rust::String use_moved_from_engine(std::size_t handle);

@@ -28,6 +28,24 @@ mod ffi {
         fn engine_update(engine: Pin<&mut Engine>) -> Result<u64>;
         /// Waiters that fired.
         fn engine_fired(engine: &Engine) -> i32;
+        /// Spawns a task that suspends through `schedule_resume(own handle, now + delay_ms)`
+        /// and then counts itself resumed (with `nested`, as a child awaited by the spawned
+        /// task): the spawn id.
+        fn engine_spawn_scheduled(
+            engine: Pin<&mut Engine>,
+            delay_ms: i64,
+            nested: bool,
+        ) -> Result<u64>;
+        /// `GameEngine::cancel_task`: destroys a spawned task that has not finished.
+        fn engine_cancel(engine: Pin<&mut Engine>, id: u64) -> bool;
+        /// Coroutines resumed by `schedule_resume`.
+        fn engine_resumed(engine: &Engine) -> i32;
+        /// Frames of those coroutines destroyed (or finished).
+        fn engine_destroyed(engine: &Engine) -> i32;
+        /// The engine's pending timers.
+        fn engine_pending_timers(engine: &Engine) -> usize;
+        /// True if `handle.address()` is what the promise's `operator new` returned.
+        fn handle_address_is_frame_start() -> bool;
         /// A moved-from `GameEngine` used after its new owner was destroyed: the message.
         fn use_moved_from_engine(handle: usize) -> String;
 
@@ -69,8 +87,10 @@ mod ffi {
 pub use ffi::{
     Engine, advance_from_another_thread, advance_from_its_own_task, await_after_handle_resume,
     await_empty_task, await_int_task_twice, await_moved_task_twice, await_string_task_twice,
-    dereference_generator_at_end, engine_fired, engine_spawn_waiter, engine_update,
-    increment_generator_past_end, moved_from_task, new_engine, run_until_idle_from_another_thread,
-    spawn_from_another_thread, spawn_started_task, started_through_handle,
-    two_awaiters_of_one_task, update_engine_from_its_own_task, use_moved_from_engine,
+    dereference_generator_at_end, engine_cancel, engine_destroyed, engine_fired,
+    engine_pending_timers, engine_resumed, engine_spawn_scheduled, engine_spawn_waiter,
+    engine_update, handle_address_is_frame_start, increment_generator_past_end, moved_from_task,
+    new_engine, run_until_idle_from_another_thread, spawn_from_another_thread, spawn_started_task,
+    started_through_handle, two_awaiters_of_one_task, update_engine_from_its_own_task,
+    use_moved_from_engine,
 };
