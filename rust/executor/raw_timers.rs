@@ -21,19 +21,20 @@ pub(crate) type Registration = (u32, TimerKey);
 #[derive(Default)]
 struct Index {
     frames: HashMap<usize, Vec<Registration>>,
-    count: usize,
 }
 
 static INDEX: Mutex<Option<Index>> = Mutex::new(None);
-/// Mirrors `Index::count` for the checks Rust makes without the lock.
+/// Registrations in the index: changed only under its lock, read without it.
 static PENDING: AtomicUsize = AtomicUsize::new(0);
 
 fn index() -> MutexGuard<'static, Option<Index>> {
     INDEX.lock().unwrap_or_else(|poison| poison.into_inner())
 }
 
-/// Publishes the count to C++ (under the lock, so updates arrive in order).
-fn publish(count: usize) {
+/// Adds `added` and takes `removed` registrations from the count, and publishes it to C++
+/// (under the index's lock, so updates arrive in order).
+fn publish(added: usize, removed: usize) {
+    let count = PENDING.load(Ordering::Relaxed) + added - removed;
     PENDING.store(count, Ordering::Relaxed);
     // SAFETY: stores an integer; callable from any thread.
     unsafe { crate::ffi::abi::corobridge_cpp_raw_resume_timers_set(count) };
@@ -44,8 +45,7 @@ pub(crate) fn insert(frame: usize, executor: u32, key: TimerKey) {
     let mut guard = index();
     let index = guard.get_or_insert_with(Index::default);
     index.frames.entry(frame).or_default().push((executor, key));
-    index.count += 1;
-    publish(index.count);
+    publish(1, 0);
 }
 
 /// Forgets the registrations of `frame` on `executor` that are no longer pending (one
@@ -63,8 +63,7 @@ pub(crate) fn settle(frame: usize, executor: u32, pending: impl Fn(TimerKey) -> 
         index.frames.remove(&frame);
     }
     if removed > 0 {
-        index.count -= removed;
-        publish(index.count);
+        publish(0, removed);
     }
 }
 
@@ -76,8 +75,7 @@ pub(crate) fn take(frame: usize) -> Vec<Registration> {
     };
     let entries = index.frames.remove(&frame).unwrap_or_default();
     if !entries.is_empty() {
-        index.count -= entries.len();
-        publish(index.count);
+        publish(0, entries.len());
     }
     entries
 }
@@ -97,7 +95,6 @@ pub(crate) fn forget_executor(executor: u32) {
         !entries.is_empty()
     });
     if removed > 0 {
-        index.count -= removed;
-        publish(index.count);
+        publish(0, removed);
     }
 }

@@ -50,7 +50,6 @@ impl Drop for Slab {
 pub(crate) struct SlabStack {
     start: usize,
     end: usize,
-    page: usize,
     /// Registered as a stack with valgrind (a no-op elsewhere) while the slot exists.
     _valgrind: ValgrindStackRegistration,
     _slab: Rc<Slab>,
@@ -60,19 +59,15 @@ impl SlabStack {
     /// Gives the stack's pages back to the system (the next fiber on it starts from zeroed
     /// pages); the guard page stays.
     pub(crate) fn release_pages(&self) {
+        let page = page_size();
         // SAFETY: the usable part of this slot, not in use (the pool holds it idle).
         unsafe {
             libc::madvise(
-                (self.start + self.page) as *mut libc::c_void,
-                self.end - self.start - self.page,
+                (self.start + page) as *mut libc::c_void,
+                self.end - self.start - page,
                 libc::MADV_DONTNEED,
             );
         }
-    }
-
-    /// The guard page's size.
-    pub(crate) fn guard_len(&self) -> usize {
-        self.page
     }
 }
 
@@ -183,7 +178,6 @@ pub(crate) fn map(usable: usize) -> io::Result<Vec<SlabStack>> {
         stacks.push(SlabStack {
             start: slot_start,
             end: slot_start + slot,
-            page,
             _valgrind: ValgrindStackRegistration::new(slot_start as *mut u8, slot),
             _slab: Rc::clone(&slab),
         });

@@ -59,11 +59,9 @@ impl FiberStack {
     /// Where its guard page is, and how much of it is usable.
     #[inline]
     pub(crate) fn info(&self) -> StackInfo {
+        // Both layouts put one guard page at the limit.
         let limit = self.limit().get();
-        let guard = match self {
-            FiberStack::Mapped(_) => slab::page_size(),
-            FiberStack::Slab(stack) => stack.guard_len(),
-        };
+        let guard = slab::page_size();
         StackInfo {
             guard_start: limit,
             guard_end: limit + guard,
