@@ -21,6 +21,9 @@ use crate::executor::local_driver::LocalDriver;
 use crate::executor::{self, Driver, FrameToDestroy, MAX_INLINE_DEPTH, Remote, RemoteItem};
 use crate::ffi;
 
+/// What a nested runtime's refusal names (see `executor::nested_runtime`).
+const SUSPENDED: &str = "a C++ coroutine (task or stream) that suspended";
+
 enum Phase<R> {
     /// Suspended where Rust resumes it (its start, or a yield); keeps its own queue if it
     /// has been driven without an executor.
@@ -188,6 +191,7 @@ impl<R: StepResult> Stepper<R> {
             remote: unsafe { driver.remote() }.clone(),
             deferred_start: None,
         });
+        executor::nested_runtime::refuse_if_nested(cx, SUSPENDED);
     }
 
     /// `poll_step` for every other case.
@@ -207,6 +211,7 @@ impl<R: StepResult> Stepper<R> {
                     (None, Some(driver)) => {
                         // The fast path declined: too deep to resume inline.
                         self.defer_start(frame, driver, cx);
+                        executor::nested_runtime::refuse_if_nested(cx, SUSPENDED);
                         return Poll::Pending;
                     }
                     (None, None) => {
@@ -225,6 +230,7 @@ impl<R: StepResult> Stepper<R> {
                     if remote.is_closed() {
                         return Poll::Ready(R::executor_gone());
                     }
+                    executor::nested_runtime::refuse_if_nested(cx, SUSPENDED);
                     return Poll::Pending;
                 }
                 Phase::Own { completion, driver } => {

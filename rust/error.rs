@@ -79,11 +79,13 @@ pub enum JoinError {
     /// It panicked; the panic message is kept.
     #[error("the task panicked: {0}")]
     Panicked(String),
-    /// The handle was awaited inside another executor (futures' `block_on` or `LocalPool`)
-    /// on its executor's thread while nothing runs its corobridge executor there: the
-    /// task could never make progress, so the wait would never end.
+    /// The handle was awaited inside another executor (futures' `block_on` or `LocalPool`,
+    /// or with the `tokio` feature a tokio runtime) on its executor's thread while nothing
+    /// runs its corobridge executor there: the task could never make progress, so the wait
+    /// would never end.
     #[error(
-        "this JoinHandle was awaited inside another executor (futures' block_on or LocalPool) \
+        "this JoinHandle was awaited inside another executor (futures' block_on or LocalPool, \
+         or tokio's block_on) \
          while nothing runs its corobridge executor on this thread, so the task could never \
          finish and the wait would hang forever; await it with executor.block_on(handle), or \
          run the executor (run_until_idle, advance) on this thread while you await it"

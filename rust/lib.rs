@@ -13,6 +13,13 @@
 //! The C++ half lives in `include/corobridge/` (task.hpp, generator.hpp, awaiters.hpp,
 //! game_timer.hpp, executor.hpp, event.hpp); see README.md for how to use it from a crate
 //! of your own.
+//!
+//! ## Features
+//!
+//! - `tokio` (off by default): corobridge sees tokio runtimes on the thread, so a tokio
+//!   `block_on` nested inside a corobridge task is refused at once with a message instead
+//!   of hanging, and a [`JoinHandle`] awaited under tokio's `block_on` while nothing runs
+//!   its executor resolves to [`JoinError::NotDriven`].
 
 #![warn(missing_docs)]
 

@@ -429,6 +429,168 @@ fn a_join_handle_awaited_from_tokio_while_the_executor_runs_completes() {
     assert_eq!(result, Ok(Ok(42)));
 }
 
+/// Both tokio runtime flavours.
+fn tokio_runtimes() -> [tokio::runtime::Runtime; 2] {
+    [
+        tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()
+            .expect("a current-thread runtime"),
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_time()
+            .build()
+            .expect("a multi-thread runtime"),
+    ]
+}
+
+/// The refusal of a tokio block_on nested inside a corobridge task, naming `what`.
+fn says_nested_tokio_block_on(message: &str, what: &str) -> bool {
+    message.contains("tokio's block_on")
+        && message.contains(what)
+        && message.contains("would hang forever")
+        && message.contains(".await it instead")
+}
+
+/// Runs `body` as a corobridge task on a real clock and returns its panic message.
+fn panic_of_task(body: impl Future<Output = ()> + 'static) -> String {
+    let executor = Executor::new();
+    match executor.block_on(executor.spawn(body)) {
+        Err(JoinError::Panicked(message)) => {
+            // The executor is untouched and keeps working.
+            assert_eq!(executor.block_on(s::add_after(1, 2, 1)), Ok(3));
+            message
+        }
+        other => panic!("expected the nested tokio block_on's panic, got {other:?}"),
+    }
+}
+
+#[test]
+fn tokio_block_on_of_a_suspending_cpp_task_inside_a_task_fails_at_once_saying_why() {
+    // A real clock: had tokio's block_on been allowed to block the executor's thread, the
+    // C++ task's 1 ms timer would never fire and this would hang.
+    for runtime in tokio_runtimes() {
+        let message = panic_of_task(async move {
+            let _ = runtime.block_on(s::add_after(1, 2, 1).into_future());
+        });
+        assert!(
+            says_nested_tokio_block_on(&message, "a C++ coroutine (task or stream)"),
+            "{message}"
+        );
+    }
+    // A C++ task that never suspends has nothing to wait for: it just completes.
+    let executor = Executor::new();
+    let [runtime, _] = tokio_runtimes();
+    let handle = executor.spawn(async move { runtime.block_on(s::negate_i64(5).into_future()) });
+    assert_eq!(executor.block_on(handle), Ok(Ok(-5)));
+}
+
+#[test]
+fn tokio_block_on_of_a_sleep_inside_a_task_fails_at_once_saying_why() {
+    for runtime in tokio_runtimes() {
+        let message = panic_of_task(async move {
+            runtime.block_on(corobridge::sleep(Duration::from_millis(5)));
+        });
+        assert!(
+            says_nested_tokio_block_on(&message, "a corobridge::sleep"),
+            "{message}"
+        );
+    }
+}
+
+#[test]
+fn tokio_block_on_of_a_join_handle_inside_a_task_fails_at_once_saying_why() {
+    let executor = std::rc::Rc::new(Executor::new());
+    let [runtime, _] = tokio_runtimes();
+    let inner = executor.spawn(async {
+        corobridge::sleep(Duration::from_millis(1)).await;
+        1
+    });
+    let handle = executor.spawn(async move {
+        let _ = runtime.block_on(inner);
+    });
+    match executor.block_on(handle) {
+        Err(JoinError::Panicked(message)) => assert!(
+            says_nested_tokio_block_on(&message, "the JoinHandle of a corobridge task"),
+            "{message}"
+        ),
+        other => panic!("expected the nested tokio block_on's panic, got {other:?}"),
+    }
+}
+
+#[test]
+fn tokio_block_on_inside_executor_block_on_panics_saying_why() {
+    let executor = Executor::new();
+    let [runtime, _] = tokio_runtimes();
+    let payload = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        executor.block_on(async {
+            runtime.block_on(corobridge::sleep(Duration::from_millis(5)));
+        })
+    }))
+    .expect_err("the nested block_on panics");
+    let message = payload
+        .downcast_ref::<String>()
+        .expect("a formatted message");
+    assert!(
+        says_nested_tokio_block_on(message, "a corobridge::sleep"),
+        "{message}"
+    );
+    assert_eq!(executor.block_on(async { 7 }), 7);
+}
+
+#[test]
+fn tokio_block_on_of_a_join_handle_nobody_drives_is_not_driven() {
+    for runtime in tokio_runtimes() {
+        let executor = Executor::new_virtual();
+        let sleeper = executor.spawn(async {
+            corobridge::sleep(Duration::from_millis(1)).await;
+            1
+        });
+        executor.run_until_idle();
+        assert_eq!(runtime.block_on(sleeper), Err(JoinError::NotDriven));
+        let unstarted = executor.spawn(async { 2 });
+        assert_eq!(runtime.block_on(unstarted), Err(JoinError::NotDriven));
+    }
+}
+
+#[test]
+fn tokio_contexts_that_do_not_block_the_loop_are_not_refused() {
+    let expected = (vec![10, 15, 20, 30], 6, vec![1, 2, 3]);
+    let [runtime, _] = tokio_runtimes();
+    // A tokio context entered before the loop (as in a tokio-based main).
+    {
+        let _entered = runtime.enter();
+        let executor = Executor::new();
+        let handle = executor.spawn(combinators_inside_a_task());
+        assert_eq!(executor.block_on(handle), Ok(expected.clone()));
+    }
+    // A corobridge executor run inside a tokio block_on.
+    let executor = Executor::new();
+    let handle = executor.spawn(combinators_inside_a_task());
+    assert_eq!(
+        runtime.block_on(async { executor.block_on(handle) }),
+        Ok(expected)
+    );
+    // A tokio context entered inside a task, around an await polled by the executor.
+    let executor = Executor::new();
+    let handle = executor.spawn(async move {
+        let _entered = runtime.enter();
+        corobridge::sleep(Duration::from_millis(1)).await;
+        s::add_after(40, 2, 1).await
+    });
+    assert_eq!(executor.block_on(handle), Ok(Ok(42)));
+    // tokio's block_on inside a task, of a future that does not need the executor.
+    let executor = Executor::new();
+    let [runtime, _] = tokio_runtimes();
+    let handle = executor.spawn(async move {
+        runtime.block_on(async {
+            tokio::time::sleep(Duration::from_millis(1)).await;
+            9
+        })
+    });
+    assert_eq!(executor.block_on(handle), Ok(9));
+}
+
 #[test]
 fn a_join_handle_polled_by_hand_outside_any_executor_is_just_pending() {
     let executor = Executor::new();

@@ -10,17 +10,18 @@ use std::ptr::NonNull;
 use std::rc::{Rc, Weak};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::task::{Context, Poll, Wake, Waker};
+use std::task::{Context, Poll, RawWakerVTable, Wake, Waker};
 use std::time::{Duration, Instant};
 
 use super::context::{self, Driver};
-use super::cpp_waker::CppWaker;
+use super::cpp_waker::{self, CppWaker};
+use super::nested_runtime;
 use super::raw_timers;
 use super::registry;
 use super::remote::{Remote, RemoteItem};
 use super::roots::{RootId, Roots};
 use super::run_queue::{KIND_FRAME, KIND_TASK, KIND_WAKER, RunQueue};
-use super::task::TaskCell;
+use super::task::{self, TaskCell};
 use super::timer::{Fire, Target, TimerKey, TimerQueue};
 use super::{ClockKind, Shutdown, Stats, TaskFailure};
 use crate::error::{ErrorSink, explained_nested_block_on};
@@ -88,6 +89,11 @@ pub(crate) struct Core {
     /// `LocalPool`) rather than inside another corobridge executor: such an executor is
     /// driven from there, so a `JoinHandle` awaited there is not refused.
     run_inside_futures: Cell<bool>,
+    /// True if a tokio runtime was current on the thread when the running loop was
+    /// entered (see `nested_runtime`).
+    tokio_at_entry: Cell<bool>,
+    /// The vtable of the waker `block_on` polls its future with (see `owns_waker`).
+    main_waker: Cell<Option<&'static RawWakerVTable>>,
     resuming: Cell<u32>,
     resumes: Cell<u64>,
     polls: Cell<u64>,
@@ -125,6 +131,8 @@ impl Core {
             running: Cell::new(false),
             loop_entries: Cell::new(0),
             run_inside_futures: Cell::new(false),
+            tokio_at_entry: Cell::new(false),
+            main_waker: Cell::new(None),
             resuming: Cell::new(0),
             resumes: Cell::new(0),
             polls: Cell::new(0),
@@ -177,6 +185,22 @@ impl Core {
     /// True once a run loop of this executor ran inside a futures executor.
     pub(crate) fn run_inside_futures(&self) -> bool {
         self.run_inside_futures.get()
+    }
+
+    /// True if a tokio runtime was current when the running loop was entered.
+    pub(crate) fn tokio_at_entry(&self) -> bool {
+        self.tokio_at_entry.get()
+    }
+
+    /// True if the executor polls futures with `waker` (a task's, or `block_on`'s).
+    pub(crate) fn owns_waker(&self, waker: &Waker) -> bool {
+        let vtable = waker.vtable();
+        std::ptr::eq(vtable, task::waker_vtable())
+            || cpp_waker::is_cpp_waker(waker)
+            || self
+                .main_waker
+                .get()
+                .is_some_and(|main| std::ptr::eq(vtable, main))
     }
 
     /// The executor's time in nanoseconds, as of the current turn.
@@ -656,7 +680,11 @@ impl Core {
         // with it everything the future waits for) forever. If the mark is already there,
         // this loop runs inside another executor, which keeps it.
         let futures_guard = futures_executor::enter().ok();
-        if futures_guard.is_none() && context::current().and_then(Driver::executor).is_none() {
+        let tokio_current = nested_runtime::tokio_current();
+        self.tokio_at_entry.set(tokio_current);
+        if (futures_guard.is_none() || tokio_current)
+            && context::current().and_then(Driver::executor).is_none()
+        {
             self.run_inside_futures.set(true);
         }
         Ok(LoopGuard {
@@ -724,6 +752,7 @@ impl Core {
         let waker = Waker::from(Arc::new(MainWaker {
             remote: self.remote.clone(),
         }));
+        self.main_waker.set(Some(waker.vtable()));
         let mut cx = Context::from_waker(&waker);
         self.remote.wake_main();
         loop {

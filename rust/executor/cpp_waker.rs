@@ -265,6 +265,12 @@ unsafe fn poll_target(target: &PollTarget, cx: &mut Context<'_>, sink: Sink<'_>)
 
 static VTABLE: RawWakerVTable = RawWakerVTable::new(clone_waker, wake, wake_by_ref, drop_waker);
 
+/// True if `waker` is one a C++ frame polls a Rust future with (to recognise them).
+pub(crate) fn is_cpp_waker(waker: &Waker) -> bool {
+    let vtable = waker.vtable();
+    std::ptr::eq(vtable, &VTABLE) || std::ptr::eq(vtable, &LAZY_VTABLE)
+}
+
 unsafe fn clone_waker(data: *const ()) -> RawWaker {
     // SAFETY: `data` is an `Arc<CppWaker>` pointer holding a reference.
     unsafe { Arc::increment_strong_count(data.cast::<CppWaker>()) };

@@ -11,6 +11,7 @@ mod context;
 pub(crate) mod core;
 pub(crate) mod cpp_waker;
 pub(crate) mod local_driver;
+pub(crate) mod nested_runtime;
 pub(crate) mod raw_timers;
 pub(crate) mod registry;
 mod remote;

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use super::context;
 use super::core::{Core, thread_mark};
+use super::nested_runtime;
 use super::registry::{self, Lookup};
 use super::timer::{Target, TimerKey};
 
@@ -25,7 +26,9 @@ use super::timer::{Target, TimerKey};
 /// # Panics
 ///
 /// When polled outside a corobridge executor, or after its executor was dropped (or from
-/// another thread than its executor's).
+/// another thread than its executor's); with the `tokio` feature, when polled inside a
+/// tokio `block_on` called inside a task of the executor (its loop is blocked there, so the
+/// timer could never fire).
 pub fn sleep(duration: Duration) -> Sleep {
     Sleep {
         duration,
@@ -74,12 +77,14 @@ impl Future for Sleep {
                 }
                 let key = core.add_timer(nanos, Target::Waker(cx.waker().clone()));
                 self.registration = Some((core.key(), key));
+                nested_runtime::refuse_if_nested(cx, "a corobridge::sleep");
                 Poll::Pending
             }
             Some((executor, key)) => {
                 let pending = with_executor(executor, |core| core.timer_refresh_waker(key, cx.waker()))
                     .expect("a corobridge::sleep was polled after its executor was dropped, or on another thread");
                 if pending {
+                    nested_runtime::refuse_if_nested(cx, "a corobridge::sleep");
                     Poll::Pending
                 } else {
                     self.registration = None;

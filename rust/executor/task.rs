@@ -13,6 +13,7 @@ use std::task::{Context, Poll, RawWaker, RawWakerVTable, Waker};
 
 use super::context;
 use super::core::Core;
+use super::nested_runtime;
 use super::remote::{Remote, RemoteItem};
 use super::run_queue::{KIND_TASK, RunQueue};
 use crate::JoinError;
@@ -187,6 +188,11 @@ impl Drop for TaskCell {
 
 static VTABLE: RawWakerVTable = RawWakerVTable::new(clone_waker, wake, wake_by_ref, drop_waker);
 
+/// The vtable of every task's waker (to recognise them).
+pub(crate) fn waker_vtable() -> &'static RawWakerVTable {
+    &VTABLE
+}
+
 unsafe fn clone_waker(data: *const ()) -> RawWaker {
     // SAFETY: `data` is an `Arc<TaskCell>` pointer holding a reference.
     unsafe { Arc::increment_strong_count(data.cast::<TaskCell>()) };
@@ -239,7 +245,7 @@ impl<T> JoinState<T> {
 
     /// True if the handle, polled now with `cx`, waits for a task nobody will ever run:
     /// it is polled inside a futures executor (`block_on`, `LocalPool`: their
-    /// `enter()` guard is held), outside any run of its own executor and of any other
+    /// `enter()` guard is held) or, with the `tokio` feature, inside a tokio runtime, outside any run of its own executor and of any other
     /// corobridge executor, its executor was never run from inside a futures executor,
     /// and it was already polled like this with no run of its executor since. The first
     /// such poll wakes `cx` at once, so a sibling future that runs the executor (in
@@ -253,7 +259,8 @@ impl<T> JoinState<T> {
             || context::current()
                 .and_then(context::Driver::executor)
                 .is_some();
-        if driven_elsewhere || futures_executor::enter().is_ok() {
+        let inside_foreign = futures_executor::enter().is_err() || nested_runtime::tokio_current();
+        if driven_elsewhere || !inside_foreign {
             self.undriven_poll.set(None);
             return false;
         }
@@ -360,8 +367,15 @@ impl<F: Future> Future for Spawned<F> {
 /// Await it inside a task of its executor, or with [`Executor::block_on`]; awaited from
 /// another executor, that executor must also run this one on this thread (say a task of a
 /// tokio `LocalSet` calling [`Executor::run_until_idle`]). Awaited inside futures'
-/// `block_on` or `LocalPool` while nothing does, it resolves at once (on its second poll)
-/// to [`JoinError::NotDriven`] instead of waiting forever.
+/// `block_on` or `LocalPool` (or, with the `tokio` feature, tokio's `block_on`) while
+/// nothing does, it resolves at once (on its second poll) to [`JoinError::NotDriven`]
+/// instead of waiting forever.
+///
+/// # Panics
+///
+/// With the `tokio` feature, when awaited inside a tokio `block_on` that was itself called
+/// inside a task of a corobridge executor: that executor's loop is blocked, so the wait
+/// could never end.
 ///
 /// [`Executor::block_on`]: crate::Executor::block_on
 /// [`Executor::run_until_idle`]: crate::Executor::run_until_idle
@@ -417,6 +431,7 @@ impl<T> Future for JoinHandle<T> {
             return Poll::Ready(result);
         }
         *self.state.waker.borrow_mut() = Some(cx.waker().clone());
+        nested_runtime::refuse_if_nested(cx, "the JoinHandle of a corobridge task");
         if self.state.undriven(cx) {
             return Poll::Ready(Err(JoinError::NotDriven));
         }
