@@ -173,6 +173,7 @@ impl<R: StepResult> Stepper<R> {
             return Some(result);
         }
         let completion = self.attach_shared(Some(&inline), cx);
+        driver.arm_timers(cx);
         self.set_phase(Phase::Own { completion, driver });
         None
     }
@@ -253,6 +254,8 @@ impl<R: StepResult> Stepper<R> {
                     }
                     if more {
                         cx.waker().wake_by_ref();
+                    } else {
+                        driver.arm_timers(cx);
                     }
                     return Poll::Pending;
                 }

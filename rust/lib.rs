@@ -19,7 +19,9 @@
 //! - `tokio` (off by default): corobridge sees tokio runtimes on the thread, so a tokio
 //!   `block_on` nested inside a corobridge task is refused at once with a message instead
 //!   of hanging, and a [`JoinHandle`] awaited under tokio's `block_on` while nothing runs
-//!   its executor resolves to [`JoinError::NotDriven`].
+//!   its executor resolves to [`JoinError::NotDriven`]; the C++ timers (`sleep_for`,
+//!   `GameTimer::wait_for`) of a C++ task that tokio drives wait on tokio's timer (without
+//!   the feature, on corobridge's one timer thread).
 
 #![warn(missing_docs)]
 

@@ -23,9 +23,12 @@
 namespace corobridge {
 
 /// Awaiter of `sleep_for`/`sleep_until`: a timer in the queue of the executor running
-/// this coroutine. 16 bytes (the size of the seed's own awaitable). Destroying the
-/// coroutine while it waits removes the timer from the queue. Throws `no_executor` from
-/// the `co_await` when no corobridge executor runs on this thread.
+/// this coroutine, or, for a task awaited from Rust under another executor (tokio,
+/// futures' block_on), a timer of that task's driver, woken by tokio's timer or by
+/// corobridge's one timer thread. 16 bytes (the size of the seed's own awaitable).
+/// Destroying the coroutine while it waits removes the timer. Throws `no_executor` from
+/// the `co_await` when nothing drives the coroutine, and from `sleep_until` (an absolute
+/// deadline on an executor's clock) under another executor.
 class [[nodiscard]] sleep_awaiter {
  public:
   explicit sleep_awaiter(std::chrono::nanoseconds amount, bool absolute = false,
@@ -57,14 +60,22 @@ class [[nodiscard]] sleep_awaiter {
                             : corobridge_rs_timer_add_after(amount, self.address(), hint, &id_);
     if (rc != 0) {
       id_.executor = 0;
-      id_.lane = failed_marker;  // hints are 8-byte aligned: never this value
+      // Hints are 8-byte aligned: never these values.
+      id_.lane = rc == -2 ? clockless_marker : failed_marker;
       return false;
     }
     return true;
   }
   void await_resume() {
     if (id_.executor == 0 && id_.lane == failed_marker) {
-      throw no_executor("corobridge: sleep_for/GameTimer::wait_for needs a corobridge executor");
+      throw no_executor(
+          "corobridge: sleep_for/GameTimer::wait_for needs a driver: a corobridge executor, or "
+          "a C++ task awaited from Rust under any executor");
+    }
+    if (id_.executor == 0 && id_.lane == clockless_marker) {
+      throw no_executor(
+          "corobridge: sleep_until needs a corobridge executor's clock (absolute deadlines, "
+          "virtual time); under another executor use sleep_for");
     }
     id_.executor = 0;  // fired (or never needed): nothing to cancel
   }
@@ -72,6 +83,7 @@ class [[nodiscard]] sleep_awaiter {
  private:
   static constexpr std::uint64_t absolute_bit = std::uint64_t{1} << 63;
   static constexpr std::uint32_t failed_marker = 0xfffffffeu;
+  static constexpr std::uint32_t clockless_marker = 0xfffffffdu;
   corobridge_timer_id id_{};
 };
 

@@ -15,7 +15,6 @@ use std::time::{Duration, Instant};
 
 use super::context::{self, Driver};
 use super::cpp_waker::{self, CppWaker};
-use super::nested_runtime;
 use super::raw_timers;
 use super::registry;
 use super::remote::{Remote, RemoteItem};
@@ -23,6 +22,7 @@ use super::roots::{RootId, Roots};
 use super::run_queue::{KIND_FRAME, KIND_TASK, KIND_WAKER, RunQueue};
 use super::task::{self, TaskCell};
 use super::timer::{Fire, Target, TimerKey, TimerQueue};
+use super::tokio_context;
 use super::{ClockKind, Shutdown, Stats, TaskFailure};
 use crate::error::{ErrorSink, explained_nested_block_on};
 use crate::ffi;
@@ -680,7 +680,7 @@ impl Core {
         // with it everything the future waits for) forever. If the mark is already there,
         // this loop runs inside another executor, which keeps it.
         let futures_guard = futures_executor::enter().ok();
-        let tokio_current = nested_runtime::tokio_current();
+        let tokio_current = tokio_context::tokio_current();
         self.tokio_at_entry.set(tokio_current);
         if (futures_guard.is_none() || tokio_current)
             && context::current().and_then(Driver::executor).is_none()

@@ -1,12 +1,17 @@
 //! The driver of a `CppTask` polled under a foreign executor (tokio, futures'
-//! `block_on`, ...): a run queue drained inside the future's `poll`, and a remote side
-//! that wakes the outer task's `Waker` when another thread queues work.
+//! `block_on`, ...): a run queue drained inside the future's `poll`, the C++ timers of
+//! the frames it drives (`local_timers`), and a remote side that wakes the outer task's
+//! `Waker` when another thread queues work.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
+use std::ffi::c_void;
+use std::ptr::NonNull;
 use std::sync::Arc;
-use std::task::Waker;
+use std::task::{Context, Waker};
+use std::time::{Duration, Instant};
 
 use super::cpp_waker::CppWaker;
+use super::local_timers::LocalTimers;
 use super::remote::{Remote, RemoteItem};
 use super::run_queue::{KIND_FRAME, KIND_TASK, KIND_WAKER, RunQueue};
 use crate::ffi;
@@ -17,6 +22,7 @@ pub(crate) struct LocalDriver {
     remote: Arc<Remote>,
     /// True once an outer task's waker was registered with `remote`.
     has_waker: Cell<bool>,
+    timers: RefCell<LocalTimers>,
 }
 
 // SAFETY: the run queue is only touched while the owning `CppTask` future is polled or
@@ -41,6 +47,7 @@ impl LocalDriver {
             queue: RunQueue::new(),
             remote: Remote::new(None),
             has_waker: Cell::new(false),
+            timers: RefCell::new(LocalTimers::new()),
         })
     }
 
@@ -58,7 +65,10 @@ impl LocalDriver {
     /// True if nothing references the driver any more: no queued work, no wake from
     /// another thread in flight, no wake token (live or finished) holding its remote side.
     pub(crate) fn is_unused(&self) -> bool {
-        self.queue.is_empty() && !self.remote.has_items() && Arc::strong_count(&self.remote) == 1
+        self.queue.is_empty()
+            && !self.remote.has_items()
+            && Arc::strong_count(&self.remote) == 1
+            && self.timers.borrow().is_empty()
     }
 
     /// Keeps an unused driver as this thread's spare (drops it otherwise, or if the
@@ -70,6 +80,7 @@ impl LocalDriver {
         if driver.has_waker.replace(false) {
             driver.remote.clear_waker();
         }
+        driver.timers.borrow_mut().disarm();
         let previous = SPARE.try_with(|spare| spare.replace(Some(driver)));
         // Dropped here: a thread's second spare, or a driver on an exiting thread.
         drop(previous);
@@ -90,6 +101,23 @@ impl LocalDriver {
         self.remote.set_waker(waker);
     }
 
+    /// Registers a C++ timer: `frame` is resumed by this driver `delay` from now. Returns
+    /// the timer's slot, for [`LocalDriver::cancel_timer`].
+    pub(crate) fn add_timer(&self, delay: Duration, frame: NonNull<c_void>) -> u32 {
+        self.timers.borrow_mut().add(delay, frame)
+    }
+
+    /// Removes a C++ timer that has not fired (its frame is being destroyed).
+    pub(crate) fn cancel_timer(&self, slot: u32) {
+        self.timers.borrow_mut().cancel(slot);
+    }
+
+    /// Has `cx`'s waker woken at the earliest C++ timer's deadline (after a drain that
+    /// left the driven task suspended).
+    pub(crate) fn arm_timers(&self, cx: &Context<'_>) {
+        self.timers.borrow_mut().arm(cx);
+    }
+
     fn take_remote(&self) {
         let mut items = Vec::new();
         self.remote.take_into(&mut items);
@@ -107,7 +135,16 @@ impl LocalDriver {
     /// Runs queued work (this driver must be current). Returns true if work remains
     /// because the budget ran out.
     pub(crate) fn drain(&self) -> bool {
+        let now = Instant::now();
         for _ in 0..BUDGET {
+            // Due timers first (in deadline order): no borrow is held while a frame runs.
+            let due = self.timers.borrow_mut().pop_due(now);
+            if let Some(frame) = due {
+                // SAFETY: a registered timer's frame is alive and suspended in its
+                // awaiter (destroying it cancels the timer first).
+                let _ = unsafe { ffi::resume(frame.as_ptr()) };
+                continue;
+            }
             self.take_remote();
             let Some(node) = self.queue.pop_front() else {
                 return false;

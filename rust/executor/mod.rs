@@ -11,6 +11,7 @@ mod context;
 pub(crate) mod core;
 pub(crate) mod cpp_waker;
 pub(crate) mod local_driver;
+pub(crate) mod local_timers;
 pub(crate) mod nested_runtime;
 pub(crate) mod raw_timers;
 pub(crate) mod registry;
@@ -21,6 +22,8 @@ mod shutdown;
 mod sleep;
 mod task;
 pub(crate) mod timer;
+mod timer_thread;
+mod tokio_context;
 
 use std::future::IntoFuture;
 use std::rc::Rc;

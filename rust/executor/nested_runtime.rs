@@ -14,19 +14,7 @@
 use std::task::Context;
 
 use super::context::{self, Driver};
-
-/// True if a tokio runtime is current on this thread (always false without the `tokio`
-/// feature).
-pub(crate) fn tokio_current() -> bool {
-    #[cfg(feature = "tokio")]
-    {
-        tokio::runtime::Handle::try_current().is_ok()
-    }
-    #[cfg(not(feature = "tokio"))]
-    {
-        false
-    }
-}
+use super::tokio_context::tokio_current;
 
 /// What the refusal says; `{what}` names the waiting future.
 pub(crate) fn message(what: &str) -> String {

@@ -8,6 +8,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
 use super::core::Core;
+use super::local_timers::LOCAL_TIMER_KEY;
 
 static NEXT_KEY: AtomicU32 = AtomicU32::new(1);
 static LIVE: Mutex<Option<HashMap<u32, Entry>>> = Mutex::new(None);
@@ -26,9 +27,15 @@ fn live() -> MutexGuard<'static, Option<HashMap<u32, Entry>>> {
     LIVE.lock().unwrap_or_else(|poison| poison.into_inner())
 }
 
-/// Registers a new executor; returns its key (never 0).
+/// Registers a new executor; returns its key (never 0 or `LOCAL_TIMER_KEY`, which C++
+/// timer ids of `local_timers` carry).
 pub(crate) fn register(core: NonNull<Core>, thread: usize) -> u32 {
-    let key = NEXT_KEY.fetch_add(1, Ordering::Relaxed).max(1);
+    let key = loop {
+        let key = NEXT_KEY.fetch_add(1, Ordering::Relaxed);
+        if key != 0 && key != LOCAL_TIMER_KEY {
+            break key;
+        }
+    };
     live()
         .get_or_insert_with(HashMap::new)
         .insert(key, Entry { core, thread });

@@ -16,6 +16,7 @@ use super::core::Core;
 use super::nested_runtime;
 use super::remote::{Remote, RemoteItem};
 use super::run_queue::{KIND_TASK, RunQueue};
+use super::tokio_context;
 use crate::JoinError;
 use crate::error::panic_message;
 use crate::ffi::SchedNode;
@@ -259,7 +260,7 @@ impl<T> JoinState<T> {
             || context::current()
                 .and_then(context::Driver::executor)
                 .is_some();
-        let inside_foreign = futures_executor::enter().is_err() || nested_runtime::tokio_current();
+        let inside_foreign = futures_executor::enter().is_err() || tokio_context::tokio_current();
         if driven_elsewhere || !inside_foreign {
             self.undriven_poll.set(None);
             return false;

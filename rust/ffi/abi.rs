@@ -271,10 +271,11 @@ unsafe extern "C" {
     pub fn corobridge_rs_executor_now(executor: *mut corobridge_executor) -> i64;
 }
 unsafe extern "C" {
-    /** Resumes `frame` after `delay_ns` on the clock of the executor running on this thread.
+    /** Resumes `frame` after `delay_ns` on the clock of the executor running on this thread, or
+ (a frame driven by a C++ task's future under another executor) by that task's driver.
  `hint` is NULL or the address, inside `frame`, of a pointer to the data the coroutine
  touches when it resumes (the executor prefetches it first; a hint never changes
- behaviour). Returns 0 and fills `id`, or -1 if no executor runs here.*/
+ behaviour). Returns 0 and fills `id`, or -1 if nothing drives the frame here.*/
     pub fn corobridge_rs_timer_add_after(
         delay_ns: i64,
         frame: *mut ::std::os::raw::c_void,
@@ -283,7 +284,8 @@ unsafe extern "C" {
     ) -> ::std::os::raw::c_int;
 }
 unsafe extern "C" {
-    /// As corobridge_rs_timer_add_after, at an absolute time of that executor's clock.
+    /** As corobridge_rs_timer_add_after, at an absolute time of that executor's clock; -2 under
+ another executor (it has no such clock).*/
     pub fn corobridge_rs_timer_add_at(
         deadline_ns: i64,
         frame: *mut ::std::os::raw::c_void,

@@ -8,6 +8,7 @@ use std::ffi::{c_char, c_int, c_void};
 use std::ptr::{self, NonNull};
 use std::rc::Rc;
 use std::sync::Arc;
+use std::time::Duration;
 
 use super::abi::{
     COROBRIDGE_POLL_NO_DRIVER, corobridge_error_sink, corobridge_executor, corobridge_rust_await,
@@ -17,11 +18,13 @@ use super::abi::{
 use crate::error::ErrorSink;
 use crate::executor::core::{Core, TimerWhen, thread_mark};
 use crate::executor::cpp_waker::{self, CppWaker};
+use crate::executor::local_driver::LocalDriver;
+use crate::executor::local_timers::LOCAL_TIMER_KEY;
 use crate::executor::raw_timers;
 use crate::executor::registry::{self, Lookup};
 use crate::executor::run_queue::{self, KIND_FRAME};
 use crate::executor::timer::TimerKey;
-use crate::executor::{ClockKind, Executor, RootId};
+use crate::executor::{ClockKind, Driver, Executor, RootId};
 use crate::{CppException, executor};
 
 /// The executor behind a C ABI pointer.
@@ -118,9 +121,38 @@ pub unsafe extern "C" fn corobridge_rs_timer_add_after(
     hint: *const c_void,
     id: *mut corobridge_timer_id,
 ) -> c_int {
+    if let Some(Driver::Local(driver)) = executor::current() {
+        // SAFETY: forwarded contract.
+        return unsafe { add_local_timer(driver, clamp_nanos(delay_ns), frame, id) };
+    }
     let when = TimerWhen::After(clamp_nanos(delay_ns));
     // SAFETY: forwarded contract.
     unsafe { add_frame_timer(current_core(), when, frame, hint, id) }
+}
+
+/// A timer of a frame driven by a C++ task's future under a foreign executor: `driver`
+/// resumes it (see `executor::local_timers`). The id names the driver by address, which
+/// outlives every frame it drives.
+///
+/// # Safety
+///
+/// `driver` must be the current driver; `frame` and `id` as for [`add_frame_timer`].
+unsafe fn add_local_timer(
+    driver: NonNull<LocalDriver>,
+    delay_ns: u64,
+    frame: *mut c_void,
+    id: *mut corobridge_timer_id,
+) -> c_int {
+    // SAFETY: forwarded contract.
+    let (Some(frame), Some(id)) = (NonNull::new(frame), unsafe { id.as_mut() }) else {
+        return -1;
+    };
+    // SAFETY: the current driver is alive while current.
+    let slot = unsafe { driver.as_ref() }.add_timer(Duration::from_nanos(delay_ns), frame);
+    id.executor = LOCAL_TIMER_KEY;
+    id.lane = slot;
+    id.position = driver.as_ptr().expose_provenance() as u64;
+    0
 }
 
 /// # Safety
@@ -133,6 +165,10 @@ pub unsafe extern "C" fn corobridge_rs_timer_add_at(
     hint: *const c_void,
     id: *mut corobridge_timer_id,
 ) -> c_int {
+    if let Some(Driver::Local(_)) = executor::current() {
+        // An absolute deadline is on an executor's clock: a foreign executor has none.
+        return -2;
+    }
     let when = TimerWhen::At(clamp_nanos(deadline_ns));
     // SAFETY: forwarded contract.
     unsafe { add_frame_timer(current_core(), when, frame, hint, id) }
@@ -205,6 +241,16 @@ pub unsafe extern "C" fn corobridge_rs_timer_cancel(id: *const corobridge_timer_
         return;
     };
     if id.executor == 0 {
+        return;
+    }
+    if id.executor == LOCAL_TIMER_KEY {
+        let driver = ptr::with_exposed_provenance::<LocalDriver>(id.position as usize);
+        // SAFETY: a registered local timer names the driver of its frame, which outlives
+        // the frame (it destroys its frames before it goes) and is used only by whoever
+        // drives the frame now, here.
+        if let Some(driver) = unsafe { driver.as_ref() } {
+            driver.cancel_timer(id.lane);
+        }
         return;
     }
     let key = TimerKey {

@@ -149,14 +149,18 @@ corobridge_executor *corobridge_rs_current_executor(void);
 /** Executor clock: nanoseconds since the executor was created (virtual or real). */
 int64_t corobridge_rs_executor_now(corobridge_executor *executor);
 /**
- * Resumes `frame` after `delay_ns` on the clock of the executor running on this thread.
+ * Resumes `frame` after `delay_ns` on the clock of the executor running on this thread, or
+ * (a frame driven by a C++ task's future under another executor) by that task's driver.
  * `hint` is NULL or the address, inside `frame`, of a pointer to the data the coroutine
  * touches when it resumes (the executor prefetches it first; a hint never changes
- * behaviour). Returns 0 and fills `id`, or -1 if no executor runs here.
+ * behaviour). Returns 0 and fills `id`, or -1 if nothing drives the frame here.
  */
 int corobridge_rs_timer_add_after(int64_t delay_ns, void *frame, const void *hint,
                                   corobridge_timer_id *id);
-/** As corobridge_rs_timer_add_after, at an absolute time of that executor's clock. */
+/**
+ * As corobridge_rs_timer_add_after, at an absolute time of that executor's clock; -2 under
+ * another executor (it has no such clock).
+ */
 int corobridge_rs_timer_add_at(int64_t deadline_ns, void *frame, const void *hint,
                                corobridge_timer_id *id);
 /**

@@ -8,6 +8,7 @@
 
 #include "corobridge/awaiters.hpp"
 #include "corobridge/game_timer.hpp"
+#include "corobridge/when_all.hpp"
 
 namespace corobridge::scenarios {
 
@@ -206,6 +207,20 @@ task<std::int64_t> await_signal(std::shared_ptr<Signal> signal) {
 task<void> log_after(std::shared_ptr<Log> log, std::int32_t id, std::int64_t delay_ms) {
   co_await sleep_for(std::chrono::milliseconds(delay_ms));
   log->push(id);
+}
+
+task<void> timers_in_order(std::shared_ptr<Log> log) {
+  co_await when_all(log_after(log, 1, 30), log_after(log, 2, 10), log_after(log, 3, 10),
+                    log_after(log, 4, 0), log_after(log, 5, 20));
+}
+
+task<std::int32_t> game_frames(std::int32_t frames) {
+  for (std::int32_t i = 0; i < frames; ++i) co_await GameTimer::wait_for(16ms);
+  co_return frames;
+}
+
+task<void> sleep_until_ms(std::int64_t deadline_ms) {
+  co_await sleep_until(executor_clock::time_point(std::chrono::milliseconds(deadline_ms)));
 }
 
 generator<std::int32_t> count_then_throw(std::int32_t n) {

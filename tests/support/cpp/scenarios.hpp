@@ -117,6 +117,12 @@ task<std::int32_t> wait_event(std::shared_ptr<Event> event, std::int32_t value);
 task<bool> future_resumes_on_same_thread(std::shared_ptr<Signal> signal);
 task<std::int64_t> await_signal(std::shared_ptr<Signal> signal);
 task<void> log_after(std::shared_ptr<Log> log, std::int32_t id, std::int64_t delay_ms);
+/// Five log_after children under when_all: delays 30, 10, 10, 0 and 20 ms (ids 1..5).
+task<void> timers_in_order(std::shared_ptr<Log> log);
+/// `frames` times `co_await GameTimer::wait_for(16ms)`; yields `frames`.
+task<std::int32_t> game_frames(std::int32_t frames);
+/// `co_await sleep_until(deadline_ms on the executor's clock)`.
+task<void> sleep_until_ms(std::int64_t deadline_ms);
 
 // Generators.
 generator<std::int32_t> count_then_throw(std::int32_t n);

@@ -123,6 +123,12 @@ mod ffi {
         fn await_signal(signal: SharedPtr<Signal>) -> task_i64;
         /// Sleeps `delay_ms`, then appends `id` to the log.
         fn log_after(log: SharedPtr<Log>, id: i32, delay_ms: i64) -> task_unit;
+        /// Five log_after children under when_all: delays 30, 10, 10, 0 and 20 ms (ids 1..5).
+        fn timers_in_order(log: SharedPtr<Log>) -> task_unit;
+        /// `frames` times `co_await GameTimer::wait_for(16ms)`; yields `frames`.
+        fn game_frames(frames: i32) -> task_i32;
+        /// `co_await sleep_until(deadline_ms on the executor's clock)`.
+        fn sleep_until_ms(deadline_ms: i64) -> task_unit;
 
         /// 0, 1, ..., n-1, then throws `std::out_of_range`.
         fn count_then_throw(n: i32) -> generator_i32;
@@ -153,9 +159,10 @@ unsafe impl Sync for ffi::Log {}
 
 pub use ffi::{
     Counters, Event, Log, Signal, add_after, await_signal, bytes_up_to, catch_inner_exception,
-    constructed, count_then_throw, destroyed, future_resumes_on_same_thread, greet, guarded_chain,
-    guarded_counter, guarded_future, guarded_sleep, guarded_wait, half, is_even_after_yield,
-    log_after, log_entries, negate_i64, nested_chain, nested_sync_chain, new_counters, new_event,
-    new_log, new_signal, set_event, set_signal, sleep_then_throw, sum_awaits, throw_custom,
-    throw_non_std, throw_runtime_error, times_two_u64, unit_after, wait_event, words, yield_many,
+    constructed, count_then_throw, destroyed, future_resumes_on_same_thread, game_frames, greet,
+    guarded_chain, guarded_counter, guarded_future, guarded_sleep, guarded_wait, half,
+    is_even_after_yield, log_after, log_entries, negate_i64, nested_chain, nested_sync_chain,
+    new_counters, new_event, new_log, new_signal, set_event, set_signal, sleep_then_throw,
+    sleep_until_ms, sum_awaits, throw_custom, throw_non_std, throw_runtime_error, timers_in_order,
+    times_two_u64, unit_after, wait_event, words, yield_many,
 };
