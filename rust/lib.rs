@@ -33,6 +33,7 @@ mod cpp_step;
 mod cpp_task;
 mod error;
 pub mod executor;
+mod exports;
 mod ffi;
 pub mod fiber;
 mod pooled;

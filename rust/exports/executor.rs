@@ -10,7 +10,7 @@ use std::rc::Rc;
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::abi::{
+use crate::ffi::abi::{
     COROBRIDGE_POLL_NO_DRIVER, corobridge_error_sink, corobridge_executor, corobridge_rust_await,
     corobridge_rust_poll, corobridge_sched_node, corobridge_task, corobridge_timer_id,
     corobridge_waker,
@@ -460,7 +460,7 @@ pub unsafe extern "C" fn corobridge_rs_executor_spawn(
         Some(id) => id.to_raw(),
         None => {
             // SAFETY: refused: we own the unstarted task and nobody can run it.
-            unsafe { super::destroy(frame.as_ptr()) };
+            unsafe { crate::ffi::destroy(frame.as_ptr()) };
             0
         }
     }
@@ -686,7 +686,7 @@ unsafe fn bytes<'a>(data: *const u8, len: usize) -> &'a [u8] {
 const _: () = {
     macro_rules! same_signature {
         ($($name:ident: $($arg:ty),* => $ret:ty;)*) => {$(
-            let _: unsafe extern "C" fn($($arg),*) -> $ret = super::abi::$name;
+            let _: unsafe extern "C" fn($($arg),*) -> $ret = crate::ffi::abi::$name;
             let _: unsafe extern "C" fn($($arg),*) -> $ret = $name;
         )*};
     }

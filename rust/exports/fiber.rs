@@ -10,8 +10,8 @@ use std::ffi::c_int;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::time::Duration;
 
-use super::abi::{corobridge_error_sink, corobridge_task};
-use super::fiber_abi::{corobridge_fiber, corobridge_fiber_kinds, corobridge_fiber_resumed};
+use crate::ffi::abi::{corobridge_error_sink, corobridge_task};
+use crate::ffi::fiber_abi::{corobridge_fiber, corobridge_fiber_kinds, corobridge_fiber_resumed};
 use crate::error::ErrorSink;
 use crate::fiber::{self, FiberError, Header, status};
 use crate::{CppException, CppTask, Error};
@@ -153,7 +153,7 @@ pub unsafe extern "C" fn corobridge_rs_fiber_unwind_swallowed(fiber: *mut corobr
 const _: () = {
     macro_rules! same_signature {
         ($abi:literal $($name:ident: $($arg:ty),* => $ret:ty;)*) => {$(
-            let _: unsafe extern $abi fn($($arg),*) -> $ret = super::fiber_abi::$name;
+            let _: unsafe extern $abi fn($($arg),*) -> $ret = crate::ffi::fiber_abi::$name;
             let _: unsafe extern $abi fn($($arg),*) -> $ret = $name;
         )*};
     }
