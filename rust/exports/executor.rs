@@ -10,11 +10,6 @@ use std::rc::Rc;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::ffi::abi::{
-    COROBRIDGE_POLL_NO_DRIVER, corobridge_error_sink, corobridge_executor, corobridge_rust_await,
-    corobridge_rust_poll, corobridge_sched_node, corobridge_task, corobridge_timer_id,
-    corobridge_waker,
-};
 use crate::error::ErrorSink;
 use crate::executor::core::{Core, TimerWhen, thread_mark};
 use crate::executor::cpp_waker::{self, CppWaker};
@@ -25,6 +20,11 @@ use crate::executor::registry::{self, Lookup};
 use crate::executor::run_queue::{self, KIND_FRAME};
 use crate::executor::timer::TimerKey;
 use crate::executor::{ClockKind, Driver, Executor, RootId};
+use crate::ffi::abi::{
+    COROBRIDGE_POLL_NO_DRIVER, corobridge_error_sink, corobridge_executor, corobridge_rust_await,
+    corobridge_rust_poll, corobridge_sched_node, corobridge_task, corobridge_timer_id,
+    corobridge_waker,
+};
 use crate::{CppException, executor};
 
 /// The executor behind a C ABI pointer.

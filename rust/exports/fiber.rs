@@ -10,9 +10,9 @@ use std::ffi::c_int;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::time::Duration;
 
+use crate::error::ErrorSink;
 use crate::ffi::abi::{corobridge_error_sink, corobridge_task};
 use crate::ffi::fiber_abi::{corobridge_fiber, corobridge_fiber_kinds, corobridge_fiber_resumed};
-use crate::error::ErrorSink;
 use crate::fiber::{self, FiberError, Header, status};
 use crate::{CppException, CppTask, Error};
 
