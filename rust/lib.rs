@@ -31,6 +31,7 @@ mod cpp_async_generator;
 mod cpp_generator;
 mod cpp_step;
 mod cpp_task;
+mod erased_poll;
 mod error;
 pub mod executor;
 mod exports;

@@ -10,184 +10,12 @@
 use std::fmt::Display;
 use std::future::Future;
 use std::marker::PhantomData;
-use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::Pin;
 use std::ptr::NonNull;
-use std::sync::atomic::{AtomicU8, Ordering};
 use std::task::{Context, Poll};
 
 use crate::BridgeValue;
-use crate::error::panic_message;
-use crate::ffi::abi::{
-    COROBRIDGE_POLL_END, COROBRIDGE_POLL_ERROR, COROBRIDGE_POLL_PANIC, COROBRIDGE_POLL_READY,
-    corobridge_rust_await,
-};
-use crate::pooled;
-
-/// Where the outcome of a poll goes: the awaiting C++ coroutine's await state, unless the
-/// await was cancelled meanwhile (then values are dropped here).
-pub(crate) struct Sink<'a> {
-    awaiter: NonNull<corobridge_rust_await>,
-    /// The wake token's state when the poll runs from the driver's queue; a poll can end
-    /// up destroying the awaiting frame, which cancels the token first.
-    cancel: Option<(&'a AtomicU8, u8)>,
-}
-
-impl<'a> Sink<'a> {
-    /// A sink for a poll during the awaiter's `await_suspend` (cannot be cancelled).
-    pub(crate) fn inline(awaiter: NonNull<corobridge_rust_await>) -> Self {
-        Self {
-            awaiter,
-            cancel: None,
-        }
-    }
-
-    /// A sink that writes only while `state` is not `cancelled`.
-    pub(crate) fn guarded(
-        awaiter: NonNull<corobridge_rust_await>,
-        state: &'a AtomicU8,
-        cancelled: u8,
-    ) -> Self {
-        Self {
-            awaiter,
-            cancel: Some((state, cancelled)),
-        }
-    }
-
-    fn open(&self) -> bool {
-        self.cancel
-            .is_none_or(|(state, cancelled)| state.load(Ordering::Acquire) != cancelled)
-    }
-
-    /// Moves a value (a stream's item) into the awaiter's `out` storage.
-    ///
-    /// # Safety
-    ///
-    /// The awaiter must be alive unless the sink is closed, and its `out` must point at
-    /// storage for a `T` (the C++ side's `rust_slot<T>`).
-    unsafe fn value<T>(self, value: T) {
-        if self.open() {
-            let awaiter = self.awaiter.as_ptr();
-            // SAFETY: per the contract.
-            unsafe {
-                (*awaiter).out.cast::<T>().write(value);
-                (*awaiter).status = COROBRIDGE_POLL_READY as u8;
-            }
-        }
-    }
-
-    /// Records the end of a stream.
-    ///
-    /// # Safety
-    ///
-    /// As for `value`.
-    unsafe fn end(self) {
-        if self.open() {
-            // SAFETY: per the contract.
-            unsafe { (*self.awaiter.as_ptr()).status = COROBRIDGE_POLL_END as u8 };
-        }
-    }
-
-    /// Moves an error or panic message into the awaiter's `message` storage.
-    ///
-    /// # Safety
-    ///
-    /// As for `value`, with `message` pointing at storage for a `String`.
-    unsafe fn message(self, status: u32, message: String) {
-        if self.open() {
-            let awaiter = self.awaiter.as_ptr();
-            // SAFETY: per the contract.
-            unsafe {
-                (*awaiter).message.cast::<String>().write(message);
-                (*awaiter).status = status as u8;
-            }
-        }
-    }
-
-    /// Delivers a finished poll: a value, the end of a stream (None), an `Err`'s message,
-    /// or a panic.
-    ///
-    /// # Safety
-    ///
-    /// As for `value`.
-    pub(crate) unsafe fn deliver<T>(self, outcome: std::thread::Result<Option<Result<T, String>>>) {
-        // SAFETY: forwarded contract.
-        unsafe {
-            match outcome {
-                Ok(Some(Ok(value))) => self.value(value),
-                Ok(Some(Err(message))) => self.message(COROBRIDGE_POLL_ERROR, message),
-                Ok(None) => self.end(),
-                Err(payload) => {
-                    self.message(COROBRIDGE_POLL_PANIC, panic_message(payload.as_ref()));
-                }
-            }
-        }
-    }
-}
-
-/// The type-erased front of a boxed future or stream handed to C++.
-#[repr(C)]
-pub(crate) struct PollHeader {
-    pub(crate) vtable: &'static PollVTable,
-}
-
-/// Operations on an erased future or stream.
-pub(crate) struct PollVTable {
-    /// Polls once; on a result, delivers it into the sink and returns `Ready`.
-    pub(crate) poll: unsafe fn(NonNull<PollHeader>, &mut Context<'_>, Sink<'_>) -> Poll<()>,
-    /// Drops the box.
-    pub(crate) drop: unsafe fn(NonNull<PollHeader>),
-}
-
-#[repr(C)]
-struct ErasedFuture<F> {
-    header: PollHeader,
-    done: bool,
-    future: F,
-}
-
-impl<T, F: Future<Output = Result<T, String>>> ErasedFuture<F> {
-    const VTABLE: PollVTable = PollVTable {
-        poll: Self::poll,
-        drop: Self::drop,
-    };
-
-    unsafe fn poll(header: NonNull<PollHeader>, cx: &mut Context<'_>, sink: Sink<'_>) -> Poll<()> {
-        // SAFETY: the header is the first field of a pooled ErasedFuture<F> (it was made
-        // by `RustFuture::from_outcome`), which never moves; C++ polls it from one thread
-        // at a time, and the sink's awaiter expects a T.
-        unsafe {
-            let this = &mut *header.as_ptr().cast::<Self>();
-            if this.done {
-                sink.message(
-                    COROBRIDGE_POLL_PANIC,
-                    "a Rust future was polled after it completed".to_owned(),
-                );
-                return Poll::Ready(());
-            }
-            // The future is pinned inside its box and never moved out.
-            let future = Pin::new_unchecked(&mut this.future);
-            match catch_unwind(AssertUnwindSafe(|| future.poll(cx))) {
-                Ok(Poll::Pending) => Poll::Pending,
-                Ok(Poll::Ready(result)) => {
-                    this.done = true;
-                    sink.deliver(Ok(Some(result)));
-                    Poll::Ready(())
-                }
-                Err(payload) => {
-                    this.done = true;
-                    sink.deliver::<T>(Err(payload));
-                    Poll::Ready(())
-                }
-            }
-        }
-    }
-
-    unsafe fn drop(header: NonNull<PollHeader>) {
-        // SAFETY: made by pooled::boxed in `RustFuture::from_outcome`; dropped once.
-        unsafe { pooled::free(header.cast::<Self>()) };
-    }
-}
+use crate::erased_poll::{PollHeader, PollSource, erase};
 
 /// A Rust future handed to C++, where it is `co_await`ed as `corobridge::rust_future<T>`.
 ///
@@ -260,17 +88,29 @@ impl<T: BridgeValue> RustFuture<T> {
     where
         F: Future<Output = Result<T, String>> + Send + 'static,
     {
-        let boxed = pooled::boxed(ErasedFuture {
-            header: PollHeader {
-                vtable: &ErasedFuture::<F>::VTABLE,
-            },
-            done: false,
-            future,
-        });
         Self {
-            poll: boxed.cast(),
+            poll: erase(OneOutcome(future)),
             _value: PhantomData,
         }
+    }
+}
+
+/// A future as a source of one outcome.
+struct OneOutcome<F>(F);
+
+impl<T, F: Future<Output = Result<T, String>>> PollSource for OneOutcome<F> {
+    type Value = T;
+    const AFTER_LAST: Option<&'static str> = Some("a Rust future was polled after it completed");
+
+    fn poll_outcome(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<T, String>>> {
+        // SAFETY: the future is structurally pinned (never moved out).
+        unsafe { self.map_unchecked_mut(|this| &mut this.0) }
+            .poll(cx)
+            .map(Some)
+    }
+
+    fn is_last(_: &Option<Result<T, String>>) -> bool {
+        true
     }
 }
 
@@ -344,16 +184,6 @@ impl<T: BridgeValue> std::fmt::Debug for RustFuture<T> {
             .field("type", &std::any::type_name::<T>())
             .finish()
     }
-}
-
-/// Drops an erased future or stream given to C++.
-///
-/// # Safety
-///
-/// `poll` must come from a `RustFuture`/`RustStream` whose ownership passed to C++.
-pub(crate) unsafe fn drop_erased(poll: NonNull<PollHeader>) {
-    // SAFETY: per the contract.
-    unsafe { (poll.as_ref().vtable.drop)(poll) };
 }
 
 #[cfg(test)]

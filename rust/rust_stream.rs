@@ -2,7 +2,6 @@
 
 use std::fmt::Display;
 use std::marker::PhantomData;
-use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::Pin;
 use std::ptr::NonNull;
 use std::task::{Context, Poll};
@@ -10,52 +9,22 @@ use std::task::{Context, Poll};
 use futures_core::Stream;
 
 use crate::BridgeValue;
-use crate::pooled;
-use crate::rust_future::{PollHeader, PollVTable, Sink};
+use crate::erased_poll::{PollHeader, PollSource, erase};
 
-#[repr(C)]
-struct ErasedStream<S> {
-    header: PollHeader,
-    ended: bool,
-    stream: S,
-}
+/// A stream as a source of outcomes until its end.
+struct Items<S>(S);
 
-impl<T, S: Stream<Item = Result<T, String>>> ErasedStream<S> {
-    const VTABLE: PollVTable = PollVTable {
-        poll: Self::poll,
-        drop: Self::drop,
-    };
+impl<T, S: Stream<Item = Result<T, String>>> PollSource for Items<S> {
+    type Value = T;
+    const AFTER_LAST: Option<&'static str> = None;
 
-    unsafe fn poll(header: NonNull<PollHeader>, cx: &mut Context<'_>, sink: Sink<'_>) -> Poll<()> {
-        // SAFETY: the header is the first field of a pooled ErasedStream<S> (made by
-        // `RustStream::from_items`), which never moves; polled from one thread at a time,
-        // and the sink's awaiter expects a T.
-        unsafe {
-            let this = &mut *header.as_ptr().cast::<Self>();
-            if this.ended {
-                sink.deliver::<T>(Ok(None));
-                return Poll::Ready(());
-            }
-            // The stream is pinned inside its box and never moved out.
-            let stream = Pin::new_unchecked(&mut this.stream);
-            match catch_unwind(AssertUnwindSafe(|| stream.poll_next(cx))) {
-                Ok(Poll::Pending) => return Poll::Pending,
-                Ok(Poll::Ready(item)) => {
-                    this.ended = item.is_none();
-                    sink.deliver(Ok(item));
-                }
-                Err(payload) => {
-                    this.ended = true;
-                    sink.deliver::<T>(Err(payload));
-                }
-            }
-        }
-        Poll::Ready(())
+    fn poll_outcome(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<T, String>>> {
+        // SAFETY: the stream is structurally pinned (never moved out).
+        unsafe { self.map_unchecked_mut(|this| &mut this.0) }.poll_next(cx)
     }
 
-    unsafe fn drop(header: NonNull<PollHeader>) {
-        // SAFETY: made by pooled::boxed in `RustStream::from_items`; dropped once.
-        unsafe { pooled::free(header.cast::<Self>()) };
+    fn is_last(outcome: &Option<Result<T, String>>) -> bool {
+        outcome.is_none()
     }
 }
 
@@ -121,15 +90,8 @@ impl<T: BridgeValue> RustStream<T> {
     where
         S: Stream<Item = Result<T, String>> + Send + 'static,
     {
-        let boxed = pooled::boxed(ErasedStream {
-            header: PollHeader {
-                vtable: &ErasedStream::<S>::VTABLE,
-            },
-            ended: false,
-            stream,
-        });
         Self {
-            poll: boxed.cast(),
+            poll: erase(Items(stream)),
             _value: PhantomData,
         }
     }

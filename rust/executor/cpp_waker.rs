@@ -19,9 +19,9 @@ use std::task::{Context, RawWaker, RawWakerVTable, Waker};
 use super::context::{self, Driver};
 use super::remote::{Remote, RemoteItem};
 use super::run_queue::{self, KIND_WAKER, RunQueue};
+use crate::erased_poll::{PollHeader, Sink};
 use crate::ffi::SchedNode;
 use crate::ffi::abi::{COROBRIDGE_POLL_PENDING, corobridge_rust_await};
-use crate::rust_future::{PollHeader, Sink};
 
 const IDLE: u8 = 0;
 const QUEUED: u8 = 1;

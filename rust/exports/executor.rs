@@ -635,7 +635,7 @@ pub unsafe extern "C" fn corobridge_rs_await_cancel(await_state: *mut corobridge
 pub unsafe extern "C" fn corobridge_rs_poll_drop(poll: *mut corobridge_rust_poll) {
     if let Some(poll) = NonNull::new(poll) {
         // SAFETY: forwarded contract.
-        unsafe { crate::rust_future::drop_erased(poll.cast()) };
+        unsafe { crate::erased_poll::drop_erased(poll.cast()) };
     }
 }
 
