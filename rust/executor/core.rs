@@ -537,11 +537,7 @@ impl Core {
         self.remote.take_into(&mut items);
         for item in items {
             match item {
-                RemoteItem::Task(task) => {
-                    if task.is_scheduled() {
-                        task.link(&self.queue);
-                    }
-                }
+                RemoteItem::Task(task) => task.link(&self.queue),
                 RemoteItem::Waker(token) => token.link(&self.queue),
                 RemoteItem::Destroy(item) => item.destroy(),
             }

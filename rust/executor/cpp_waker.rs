@@ -8,27 +8,20 @@
 //! of times. Cancelling (the awaiter's destructor) guarantees the frame is never resumed
 //! and nothing is written into it through this token again.
 
-use std::cell::UnsafeCell;
 use std::ffi::c_void;
 use std::mem::ManuallyDrop;
 use std::ptr::NonNull;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU8, Ordering};
 use std::task::{Context, RawWaker, RawWakerVTable, Waker};
 
 use super::context::{self, Driver};
-use super::remote::{Remote, RemoteItem};
-use super::run_queue::{self, KIND_WAKER, RunQueue};
+use super::remote::RemoteItem;
+use super::run_queue::{KIND_WAKER, RunQueue};
 use crate::erased_poll::{PollHeader, Sink};
 use crate::ffi::SchedNode;
 use crate::ffi::abi::{COROBRIDGE_POLL_PENDING, corobridge_rust_await};
 
-const IDLE: u8 = 0;
-const QUEUED: u8 = 1;
-const RUNNING: u8 = 2;
-const NOTIFIED: u8 = 3;
-const DONE: u8 = 4;
-const CANCELLED: u8 = 5;
+use super::node::{self, CANCELLED, DONE, IDLE, Node, RUNNING, Schedulable};
 
 /// A Rust future (or stream) that a token polls before resuming its frame.
 struct PollTarget {
@@ -40,34 +33,27 @@ struct PollTarget {
 /// converted back to tokens by address).
 #[repr(C)]
 pub(crate) struct CppWaker {
-    node: UnsafeCell<SchedNode>,
-    state: AtomicU8,
+    node: Node,
     frame: *mut c_void,
     target: Option<PollTarget>,
-    remote: Arc<Remote>,
 }
 
-// SAFETY: `node`, `frame` and `target` are only used by the thread driving the token's
-// driver: linking happens in `schedule` only when that driver is current on the calling
+// SAFETY: the node's link, `frame` and `target` are only used by the thread driving the
+// token's driver: `node::wake` links only when that driver is current on the calling
 // thread, and `run`/`cancel` run on the driver's thread. Other threads only touch the
-// atomic `state` and the thread-safe `remote`.
+// node's atomic state and its thread-safe remote side.
 unsafe impl Send for CppWaker {}
 // SAFETY: as above.
 unsafe impl Sync for CppWaker {}
 
 impl CppWaker {
     fn new(frame: *mut c_void, target: Option<PollTarget>, driver: Driver, state: u8) -> Arc<Self> {
+        // SAFETY: the driver is alive: it is current on this thread (callers' contract).
+        let remote = unsafe { driver.remote() }.clone();
         Arc::new(Self {
-            node: UnsafeCell::new(SchedNode {
-                kind: KIND_WAKER,
-                frame,
-                ..SchedNode::default()
-            }),
-            state: AtomicU8::new(state),
+            node: Node::new(KIND_WAKER, frame, remote, state),
             frame,
             target,
-            // SAFETY: the driver is alive: it is current on this thread (callers' contract).
-            remote: unsafe { driver.remote() }.clone(),
         })
     }
 
@@ -88,69 +74,18 @@ impl CppWaker {
 
     /// Queues the token on its driver. Safe from any thread; extra wakes are absorbed.
     pub(crate) fn wake(self: &Arc<Self>) {
-        loop {
-            let state = self.state.load(Ordering::Acquire);
-            let next = match state {
-                IDLE => QUEUED,
-                RUNNING if self.target.is_some() => NOTIFIED,
-                _ => return,
-            };
-            if self
-                .state
-                .compare_exchange(state, next, Ordering::AcqRel, Ordering::Acquire)
-                .is_ok()
-            {
-                if next == QUEUED {
-                    self.enqueue();
-                }
-                return;
-            }
-        }
-    }
-
-    fn enqueue(self: &Arc<Self>) {
-        match context::current() {
-            // SAFETY: the current driver is alive while current.
-            Some(driver) if Arc::ptr_eq(unsafe { driver.remote() }, &self.remote) => {
-                // SAFETY: as above; we are on the driver's thread.
-                self.clone().link(unsafe { driver.queue() });
-            }
-            _ => {
-                // A closed driver drops the item: nothing will ever resume the frame.
-                let _ = self.remote.push(RemoteItem::Waker(self.clone()));
-            }
-        }
+        node::wake(self);
     }
 
     /// Links this token into `queue`, which keeps a strong reference until it pops it.
     /// Called on the driver's thread, for a token in the QUEUED state.
     pub(crate) fn link(self: Arc<Self>, queue: &RunQueue) {
-        if self.state.load(Ordering::Acquire) != QUEUED {
-            return; // cancelled meanwhile
-        }
-        let node = NonNull::from(&self.node).cast::<SchedNode>();
-        let _queue_reference = Arc::into_raw(self);
-        // SAFETY: the node lives inside the Arc allocation, kept alive by the reference
-        // just leaked until the queue pops or unlinks it; a QUEUED token is linked once
-        // (only the winner of the IDLE→QUEUED transition, or the remote drain, links it).
-        unsafe { queue.push_back(node) };
+        node::link(self, queue);
     }
 
     /// Prevents any later resumption through this token (driver's thread).
     pub(crate) fn cancel(self: &Arc<Self>) {
-        let previous = self.state.swap(CANCELLED, Ordering::AcqRel);
-        if previous == QUEUED {
-            let node = NonNull::from(&self.node).cast::<SchedNode>();
-            // SAFETY: we are on the driver's thread; a linked node's queue is alive
-            // (drivers empty their queue before they go away).
-            let was_linked = unsafe { !(*node.as_ptr()).queue.is_null() };
-            if was_linked {
-                // SAFETY: as above.
-                unsafe { run_queue::unlink_anywhere(node) };
-                // SAFETY: the queue held one strong reference (taken in `link`).
-                unsafe { drop(Arc::from_raw(Arc::as_ptr(self))) };
-            }
-        }
+        node::cancel(self);
     }
 
     /// Converts a popped queue node back into the token (taking the queue's reference).
@@ -159,9 +94,8 @@ impl CppWaker {
     ///
     /// `node` must be a `KIND_WAKER` node just popped from a run queue.
     pub(crate) unsafe fn from_node(node: NonNull<SchedNode>) -> Arc<Self> {
-        // SAFETY: `node` is the first field of a repr(C) CppWaker whose reference was
-        // leaked into the queue by `link`.
-        unsafe { Arc::from_raw(node.as_ptr().cast::<CppWaker>()) }
+        // SAFETY: forwarded contract: a KIND_WAKER link belongs to a CppWaker.
+        unsafe { node::from_link(node) }
     }
 
     /// Runs a popped token on its driver's thread: polls its Rust future if it has one,
@@ -169,17 +103,9 @@ impl CppWaker {
     pub(crate) fn run(self: &Arc<Self>, queue: &RunQueue) -> Option<*mut c_void> {
         let Some(target) = &self.target else {
             // A plain token: the first wake resumes the frame.
-            return self
-                .state
-                .compare_exchange(QUEUED, DONE, Ordering::AcqRel, Ordering::Acquire)
-                .ok()
-                .map(|_| self.frame);
+            return self.node.run_once().then_some(self.frame);
         };
-        if self
-            .state
-            .compare_exchange(QUEUED, RUNNING, Ordering::AcqRel, Ordering::Acquire)
-            .is_err()
-        {
+        if !self.node.start_run() {
             return None; // cancelled
         }
         // SAFETY: the waker borrows this token, which `self` keeps alive for the poll.
@@ -196,35 +122,15 @@ impl CppWaker {
                 poll_target(
                     target,
                     &mut cx,
-                    Sink::guarded(target.awaiter, &self.state, CANCELLED),
+                    Sink::guarded(target.awaiter, self.node.state_word(), CANCELLED),
                 )
             }
         };
         if ready {
             // Done, whether or not it was woken again during this last poll.
-            let mut state = self.state.load(Ordering::Acquire);
-            loop {
-                if state == CANCELLED {
-                    return None;
-                }
-                match self
-                    .state
-                    .compare_exchange(state, DONE, Ordering::AcqRel, Ordering::Acquire)
-                {
-                    Ok(_) => return Some(self.frame),
-                    Err(now) => state = now,
-                }
-            }
+            return self.node.end_run_ready().then_some(self.frame);
         }
-        if self
-            .state
-            .compare_exchange(RUNNING, IDLE, Ordering::AcqRel, Ordering::Acquire)
-            .is_err()
-            && self
-                .state
-                .compare_exchange(NOTIFIED, QUEUED, Ordering::AcqRel, Ordering::Acquire)
-                .is_ok()
-        {
+        if self.node.end_run_pending() {
             // Woken while it was being polled: poll again on the driver's next turn.
             self.clone().link(queue);
         }
@@ -351,6 +257,16 @@ static NOOP_VTABLE: RawWakerVTable = RawWakerVTable::new(
     |_| {},
 );
 
+// SAFETY: `node` is the first field of this repr(C) struct.
+unsafe impl Schedulable for CppWaker {
+    fn node(&self) -> &Node {
+        &self.node
+    }
+    fn into_remote(this: Arc<Self>) -> RemoteItem {
+        RemoteItem::Waker(this)
+    }
+}
+
 /// C++'s `co_await` on a Rust future: polls it once inline (from `await_suspend`), and if
 /// it is pending, leaves a token that polls it again on the driver whenever it is woken.
 /// Returns the awaiter's status.
@@ -406,7 +322,7 @@ pub(crate) unsafe fn await_poll(
     if ready {
         if let Some(token) = token {
             // Wakes that arrive later, through clones the future kept, are absorbed.
-            token.state.store(DONE, Ordering::Release);
+            token.node.set_state(DONE);
         }
         // SAFETY: the awaiter is alive (contract).
         return unsafe { (*raw_awaiter).status };
@@ -420,13 +336,10 @@ pub(crate) unsafe fn await_poll(
             return crate::ffi::abi::COROBRIDGE_POLL_NO_DRIVER as u8;
         }
     };
-    let notified = lazy.woken.get()
-        || token
-            .state
-            .compare_exchange(RUNNING, IDLE, Ordering::AcqRel, Ordering::Acquire)
-            .is_err();
-    if notified {
-        token.state.store(IDLE, Ordering::Release);
+    // The inline poll's end: RUNNING → IDLE, unless it was woken meanwhile (through the
+    // lazy waker, or a clone of the token), which queues it at once.
+    if lazy.woken.get() || token.node.end_run_pending() {
+        token.node.set_state(IDLE);
         token.wake();
     }
     // SAFETY: as above; the awaiter keeps one reference, released on cancel.

@@ -13,6 +13,7 @@ pub(crate) mod cpp_waker;
 pub(crate) mod local_driver;
 pub(crate) mod local_timers;
 pub(crate) mod nested_runtime;
+mod node;
 pub(crate) mod raw_timers;
 pub(crate) mod registry;
 mod remote;

@@ -8,12 +8,12 @@ use std::pin::Pin;
 use std::ptr::NonNull;
 use std::rc::Rc;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU8, Ordering};
 use std::task::{Context, Poll, RawWaker, RawWakerVTable, Waker};
 
 use super::context;
 use super::core::Core;
 use super::nested_runtime;
+use super::node::{self, Node, Schedulable};
 use super::remote::{Remote, RemoteItem};
 use super::run_queue::{KIND_TASK, RunQueue};
 use super::tokio_context;
@@ -21,28 +21,21 @@ use crate::JoinError;
 use crate::error::panic_message;
 use crate::ffi::SchedNode;
 
-const IDLE: u8 = 0;
-const SCHEDULED: u8 = 1;
-const RUNNING: u8 = 2;
-const NOTIFIED: u8 = 3;
-const DONE: u8 = 4;
-
 type BoxedFuture = Pin<Box<dyn Future<Output = ()>>>;
 
 /// A spawned Rust task. `node` must stay the first field (queue nodes are converted back
 /// to tasks by address).
 #[repr(C)]
 pub(crate) struct TaskCell {
-    node: UnsafeCell<SchedNode>,
-    state: AtomicU8,
-    remote: Arc<Remote>,
+    node: Node,
     slot: Cell<usize>,
     future: UnsafeCell<Option<BoxedFuture>>,
 }
 
-// SAFETY: `future`, `slot` and `node` are only accessed on the executor's thread: the
-// executor (which is !Send) polls and drops the future and manages the slot, and `wake`
-// links the node only when this task's executor is current on the calling thread. The
+// SAFETY: `future`, `slot` and the node's link are only accessed on the executor's thread:
+// the executor (which is !Send) polls and drops the future and manages the slot, and
+// `node::wake` links the node only when this task's executor is current on the calling
+// thread. The
 // executor always drops the future on its own thread (on completion, abort or shutdown)
 // before releasing its own reference, so a waker dropping the last reference elsewhere
 // never drops a future. `state` is atomic and `remote` is thread-safe.
@@ -53,12 +46,7 @@ unsafe impl Sync for TaskCell {}
 impl TaskCell {
     pub(crate) fn new(remote: Arc<Remote>, future: BoxedFuture) -> Arc<Self> {
         Arc::new(Self {
-            node: UnsafeCell::new(SchedNode {
-                kind: KIND_TASK,
-                ..SchedNode::default()
-            }),
-            state: AtomicU8::new(SCHEDULED),
-            remote,
+            node: Node::new(KIND_TASK, std::ptr::null_mut(), remote, node::QUEUED),
             slot: Cell::new(usize::MAX),
             future: UnsafeCell::new(Some(future)),
         })
@@ -74,12 +62,7 @@ impl TaskCell {
 
     /// Links the task into `queue` (executor thread), the queue keeping one reference.
     pub(crate) fn link(self: Arc<Self>, queue: &RunQueue) {
-        let node = NonNull::from(&self.node).cast::<SchedNode>();
-        let _queue_reference = Arc::into_raw(self);
-        // SAFETY: the node lives in the Arc allocation kept alive by the leaked reference
-        // until the queue pops it; a task is linked only by whoever moved it to SCHEDULED,
-        // so it is never linked twice.
-        unsafe { queue.push_back(node) };
+        node::link(self, queue);
     }
 
     /// Converts a popped queue node back into the task (taking the queue's reference).
@@ -88,53 +71,21 @@ impl TaskCell {
     ///
     /// `node` must be a `KIND_TASK` node just popped from a run queue.
     pub(crate) unsafe fn from_node(node: NonNull<SchedNode>) -> Arc<Self> {
-        // SAFETY: the node is the first field of a repr(C) TaskCell whose reference was
-        // leaked into the queue by `link`.
-        unsafe { Arc::from_raw(node.as_ptr().cast::<TaskCell>()) }
+        // SAFETY: forwarded contract: a KIND_TASK link belongs to a TaskCell.
+        unsafe { node::from_link(node) }
     }
 
     fn schedule(self: &Arc<Self>) {
-        loop {
-            let state = self.state.load(Ordering::Acquire);
-            let next = match state {
-                IDLE => SCHEDULED,
-                RUNNING => NOTIFIED,
-                _ => return,
-            };
-            if self
-                .state
-                .compare_exchange(state, next, Ordering::AcqRel, Ordering::Acquire)
-                .is_ok()
-            {
-                if next == SCHEDULED {
-                    self.enqueue();
-                }
-                return;
-            }
-        }
-    }
-
-    fn enqueue(self: &Arc<Self>) {
-        match context::current() {
-            // SAFETY: the current driver is alive while current.
-            Some(driver) if Arc::ptr_eq(unsafe { driver.remote() }, &self.remote) => {
-                // SAFETY: as above; we are on the executor's thread.
-                self.clone().link(unsafe { driver.queue() });
-            }
-            _ => {
-                // A closed executor has dropped the future already: nothing to run.
-                let _ = self.remote.push(RemoteItem::Task(self.clone()));
-            }
-        }
+        node::wake(self);
     }
 
     /// Polls the task once (executor thread). Returns true when it has finished.
     pub(crate) fn run(self: &Arc<Self>, queue: &RunQueue) -> bool {
-        self.state.store(RUNNING, Ordering::Release);
+        self.node.set_state(node::RUNNING);
         // SAFETY: the executor's thread is the only one touching `future`.
         let slot = unsafe { &mut *self.future.get() };
         let Some(future) = slot.as_mut() else {
-            self.state.store(DONE, Ordering::Release);
+            self.node.set_state(node::DONE);
             return true;
         };
         // SAFETY: the raw waker points at this task, which the `self` borrow keeps alive
@@ -145,17 +96,12 @@ impl TaskCell {
         let mut cx = Context::from_waker(&waker);
         match future.as_mut().poll(&mut cx) {
             Poll::Ready(()) => {
-                self.state.store(DONE, Ordering::Release);
+                self.node.set_state(node::DONE);
                 true
             }
             Poll::Pending => {
-                if self
-                    .state
-                    .compare_exchange(RUNNING, IDLE, Ordering::AcqRel, Ordering::Acquire)
-                    .is_err()
-                {
+                if self.node.end_run_pending() {
                     // Woken while running: go round again.
-                    self.state.store(SCHEDULED, Ordering::Release);
                     self.clone().link(queue);
                 }
                 false
@@ -165,16 +111,21 @@ impl TaskCell {
 
     /// Drops the future (executor thread): on completion, abort or shutdown.
     pub(crate) fn drop_future(&self) {
-        self.state.store(DONE, Ordering::Release);
+        self.node.set_state(node::DONE);
         // SAFETY: the executor's thread is the only one touching `future`. The future is
         // moved out first so that code running in its destructor sees an empty slot.
         let future = unsafe { (*self.future.get()).take() };
         drop(future);
     }
+}
 
-    /// True once the task is in a run queue or the remote queue.
-    pub(crate) fn is_scheduled(&self) -> bool {
-        self.state.load(Ordering::Acquire) == SCHEDULED
+// SAFETY: `node` is the first field of this repr(C) struct.
+unsafe impl Schedulable for TaskCell {
+    fn node(&self) -> &Node {
+        &self.node
+    }
+    fn into_remote(this: Arc<Self>) -> RemoteItem {
+        RemoteItem::Task(this)
     }
 }
 
