@@ -62,6 +62,10 @@ pub(crate) enum TimerWhen {
     At(u64),
 }
 
+/// How many ready nodes one turn runs at most before it looks at wakes from other
+/// threads and at timers.
+const TURN_BUDGET: u64 = 256;
+
 /// How many timer entries ahead of the one firing have their frame prefetched, and (half
 /// as far) the data their coroutine's prefetch hint points at.
 const PREFETCH_AHEAD: usize = 16;
@@ -82,6 +86,8 @@ pub(crate) struct Core {
     remote: Arc<Remote>,
     clock: Clock,
     now: Cell<u64>,
+    /// The real clock must be read again before `now` is used (see `Core::now`).
+    clock_stale: Cell<bool>,
     running: Cell<bool>,
     /// Run loops entered so far (block_on, run_until_idle, advance).
     loop_entries: Cell<u64>,
@@ -128,6 +134,7 @@ impl Core {
                 ClockKind::Virtual => Clock::Virtual,
             },
             now: Cell::new(0),
+            clock_stale: Cell::new(true),
             running: Cell::new(false),
             loop_entries: Cell::new(0),
             run_inside_futures: Cell::new(false),
@@ -203,12 +210,20 @@ impl Core {
                 .is_some_and(|main| std::ptr::eq(vtable, main))
     }
 
-    /// The executor's time in nanoseconds, as of the current turn.
+    /// The executor's time in nanoseconds, as of the current turn: a real clock is read
+    /// at the first use in a turn (reading it costs more than a resumption here, so a turn
+    /// that nobody asks the time and with no timer pending never reads it).
+    #[inline]
     pub(crate) fn now(&self) -> u64 {
+        if self.clock_stale.get() {
+            self.refresh_clock();
+        }
         self.now.get()
     }
 
+    #[cold]
     fn refresh_clock(&self) {
+        self.clock_stale.set(false);
         if let Clock::Real(origin) = self.clock {
             let elapsed = u64::try_from(origin.elapsed().as_nanos()).unwrap_or(u64::MAX);
             self.now.set(elapsed.max(self.now.get()));
@@ -231,7 +246,7 @@ impl Core {
             ready: self.queue.len() + self.roots.borrow().pending_starts(),
             live_cpp_tasks: self.roots.borrow().len(),
             live_rust_tasks: self.tasks.borrow().live,
-            now: Duration::from_nanos(self.now.get()),
+            now: Duration::from_nanos(self.now()),
         }
     }
 
@@ -261,7 +276,7 @@ impl Core {
     pub(crate) fn add_timer(&self, delay: u64, target: Target) -> TimerKey {
         self.timers
             .borrow_mut()
-            .insert(self.now.get(), delay, target)
+            .insert(self.now(), delay, target)
     }
 
     pub(crate) fn cancel_timer(&self, key: TimerKey) -> Option<Target> {
@@ -278,7 +293,7 @@ impl Core {
         let key =
             self.timers
                 .borrow_mut()
-                .insert_at(self.now.get(), deadline, Target::RawFrame(frame));
+                .insert_at(self.now(), deadline, Target::RawFrame(frame));
         raw_timers::insert(frame.as_ptr().addr(), self.key(), key);
         key
     }
@@ -326,7 +341,7 @@ impl Core {
                 timers.add_hint(key, offset);
             }
         }
-        let now = self.now.get();
+        let now = self.now();
         match when {
             TimerWhen::After(delay) => timers.insert(now, delay, Target::Frame(frame)),
             TimerWhen::At(deadline) => timers.insert_at(now, deadline, Target::Frame(frame)),
@@ -586,15 +601,23 @@ impl Core {
     fn turn(&self) -> u64 {
         self.drain_remote();
         let mut work = self.start_roots();
-        for _ in 0..self.queue.len() {
+        // What is ready runs, including what it makes ready, up to a budget: then wakes
+        // from other threads and due timers get their turn.
+        while work < TURN_BUDGET {
             let Some(node) = self.queue.pop_front() else {
                 break;
             };
             self.run_node(node);
             work += 1;
         }
-        self.refresh_clock();
-        work + self.fire_due(self.now.get())
+        // Time moved while the turn ran: read it again, but only if a timer could be due.
+        if matches!(self.clock, Clock::Real(_)) {
+            self.clock_stale.set(true);
+        }
+        if self.timers.borrow().next_deadline().is_none() {
+            return work;
+        }
+        work + self.fire_due(self.now())
     }
 
     fn has_ready_work(&self) -> bool {
@@ -776,7 +799,7 @@ impl Core {
                 (Clock::Virtual, Some(deadline)) => self.now.set(deadline.max(self.now.get())),
                 (Clock::Virtual, None) => self.remote.park(None),
                 (Clock::Real(_), Some(deadline)) => {
-                    let wait = deadline.saturating_sub(self.now.get());
+                    let wait = deadline.saturating_sub(self.now());
                     self.remote.park(Some(Duration::from_nanos(wait)));
                 }
                 (Clock::Real(_), None) => self.remote.park(None),
