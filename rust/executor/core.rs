@@ -274,9 +274,7 @@ impl Core {
 
     /// Registers `target` to fire after `delay` nanoseconds.
     pub(crate) fn add_timer(&self, delay: u64, target: Target) -> TimerKey {
-        self.timers
-            .borrow_mut()
-            .insert(self.now(), delay, target)
+        self.timers.borrow_mut().insert(self.now(), delay, target)
     }
 
     pub(crate) fn cancel_timer(&self, key: TimerKey) -> Option<Target> {
@@ -290,10 +288,10 @@ impl Core {
     /// Registers a bare coroutine handle's frame to resume at `deadline`
     /// (`GameEngine::schedule_resume`), indexed so that freeing the frame cancels it.
     pub(crate) fn add_raw_frame_timer(&self, deadline: u64, frame: NonNull<c_void>) -> TimerKey {
-        let key =
-            self.timers
-                .borrow_mut()
-                .insert_at(self.now(), deadline, Target::RawFrame(frame));
+        let key = self
+            .timers
+            .borrow_mut()
+            .insert_at(self.now(), deadline, Target::RawFrame(frame));
         raw_timers::insert(frame.as_ptr().addr(), self.key(), key);
         key
     }
