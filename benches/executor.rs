@@ -3,12 +3,14 @@
 //!   loop, and timer wakes);
 //! - create + run + destroy of a C++ task awaited from Rust, beside the same loop in Rust;
 //! - one game frame with 1,000,000 patrolling NPCs on corobridge's engine and on the
-//!   seed-style engine (a std::priority_queue of handles).
+//!   seed-style engine (a std::priority_queue of handles), beside the memory floor of such
+//!   a frame (`compare::floor`: the same bytes touched with no coroutine machinery).
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use corobridge::{ClockKind, Executor};
+use corobridge_lab::compare::floor;
 use corobridge_lab::game::{GameWorld, SeedStyleWorld};
 use corobridge_testkit::scenarios as s;
 use criterion::{Criterion, criterion_group, criterion_main};
@@ -114,6 +116,15 @@ fn game_frame(c: &mut Criterion) {
         b.iter(|| black_box(ours.frame().unwrap()))
     });
     drop(ours);
+    // The floor: the bytes the frame touches per NPC (its patrol frame's cache lines and
+    // its entity record, over as many separately allocated frames), with no coroutine
+    // machinery; the ratio corobridge engine / memory floor comes from this one run.
+    group.bench_function("memory floor", |b| {
+        b.iter_custom(|iters| {
+            let floor = floor::measure(npcs, iters as usize).unwrap();
+            Duration::from_secs_f64(floor.pass_ms_samples.iter().sum::<f64>() / 1e3)
+        })
+    });
     let mut seed = SeedStyleWorld::new(npcs).unwrap();
     group.bench_function("seed-style engine", |b| b.iter(|| black_box(seed.frame())));
     group.finish();
