@@ -6,6 +6,27 @@
 //! another thread goes through a locked injection queue and wakes the executor if it is
 //! parked. Time is either real (monotonic) or virtual (moved by [`Executor::advance`],
 //! or by [`Executor::block_on`] when nothing else can happen).
+//!
+//! ## Where things are
+//!
+//! - `node.rs`: the schedulable node that Rust tasks and C++ wake tokens start with, and
+//!   its one state machine (drawn as a table there). Start reading here.
+//! - `run_queue.rs`: the intrusive FIFO of nodes (C++ awaiters link bare nodes into it
+//!   too). `remote.rs`: the thread-safe side of a driver (wakes from other threads).
+//! - `task.rs`: spawned Rust tasks and their `JoinHandle`s. `cpp_waker.rs`: wake tokens of
+//!   suspended C++ frames, and C++'s `co_await` on a Rust future.
+//! - `core/`: the executor itself: its state (`mod.rs`), its timers (`timers.rs`), what it
+//!   spawns (`spawning.rs`) and its run loop (`run_loop.rs`); `roots.rs` the C++ tasks it
+//!   owns, `shutdown.rs` what shutting down reports.
+//! - `context.rs`: which driver runs on this thread. `local_driver.rs`: the driver of a
+//!   C++ task polled under another executor, with its C++ timers in `local_timers.rs`,
+//!   woken by tokio's timer or by the process's one thread in `timer_thread.rs`.
+//! - `timer.rs`: the executor's timer queue (lanes per delay, a heap of lanes);
+//!   `raw_timers.rs`: the `schedule_resume` timers of bare coroutine handles;
+//!   `sleep.rs`: the Rust `sleep` future.
+//! - `registry.rs`: live executors by key (what C++ timer ids name).
+//! - `nested_runtime.rs`, `tokio_context.rs`: a tokio `block_on` nested inside the loop,
+//!   refused (the `tokio` feature).
 
 mod context;
 pub(crate) mod core;

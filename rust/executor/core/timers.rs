@@ -1,0 +1,130 @@
+//! The executor's timers: registering, cancelling and firing them.
+
+use super::Core;
+use super::PREFETCH_AHEAD;
+use super::TimerWhen;
+use crate::executor::raw_timers;
+use crate::executor::timer::Fire;
+use crate::executor::timer::Target;
+use crate::executor::timer::TimerKey;
+use std::ffi::c_void;
+use std::ptr::NonNull;
+use std::task::Waker;
+
+impl Core {
+    /// Registers `target` to fire after `delay` nanoseconds.
+    pub(crate) fn add_timer(&self, delay: u64, target: Target) -> TimerKey {
+        self.timers.borrow_mut().insert(self.now(), delay, target)
+    }
+
+    pub(crate) fn cancel_timer(&self, key: TimerKey) -> Option<Target> {
+        let target = self.timers.borrow_mut().cancel(key);
+        if let Some(Target::RawFrame(frame)) = &target {
+            self.settle_raw(*frame);
+        }
+        target
+    }
+
+    /// Registers a bare coroutine handle's frame to resume at `deadline`
+    /// (`GameEngine::schedule_resume`), indexed so that freeing the frame cancels it.
+    pub(crate) fn add_raw_frame_timer(&self, deadline: u64, frame: NonNull<c_void>) -> TimerKey {
+        let key = self
+            .timers
+            .borrow_mut()
+            .insert_at(self.now(), deadline, Target::RawFrame(frame));
+        raw_timers::insert(frame.as_ptr().addr(), self.key(), key);
+        key
+    }
+
+    /// Forgets the index entries of `frame`'s raw timers that fired or were cancelled.
+    fn settle_raw(&self, frame: NonNull<c_void>) {
+        let timers = self.timers.borrow();
+        raw_timers::settle(frame.as_ptr().addr(), self.key(), |key| {
+            timers.is_pending(key)
+        });
+    }
+
+    /// Cancels a raw timer whose frame is being freed (`corobridge_rs_frame_freed`).
+    pub(crate) fn cancel_freed_frame_timer(&self, key: TimerKey) {
+        match self.timers.try_borrow_mut() {
+            Ok(mut timers) => drop(timers.cancel(key)),
+            // Only the queue's own code borrows it, and none of it frees frames.
+            Err(_) => debug_assert!(
+                false,
+                "a frame was freed while the timer queue was borrowed"
+            ),
+        }
+    }
+
+    /// Registers a suspended C++ frame to resume at `when`. A non-null `hint` (an address
+    /// inside `frame`) records that coroutines of the function `frame` belongs to keep a
+    /// pointer to their hot data there, for the timer queue to prefetch.
+    ///
+    /// # Safety
+    ///
+    /// `frame` must be a live coroutine frame, suspended.
+    #[inline]
+    pub(crate) unsafe fn add_frame_timer(
+        &self,
+        when: TimerWhen,
+        frame: NonNull<c_void>,
+        hint: *const c_void,
+    ) -> TimerKey {
+        let mut timers = self.timers.borrow_mut();
+        let offset = hint.addr().wrapping_sub(frame.as_ptr().addr());
+        if !hint.is_null() && (16..4096).contains(&offset) && offset.is_multiple_of(8) {
+            // SAFETY: a suspended frame's first word (its resume function) is readable.
+            let key = unsafe { frame.as_ptr().cast::<usize>().read() };
+            if key != 0 {
+                timers.add_hint(key, offset);
+            }
+        }
+        let now = self.now();
+        match when {
+            TimerWhen::After(delay) => timers.insert(now, delay, Target::Frame(frame)),
+            TimerWhen::At(deadline) => timers.insert_at(now, deadline, Target::Frame(frame)),
+        }
+    }
+
+    pub(crate) fn timer_refresh_waker(&self, key: TimerKey, waker: &Waker) -> bool {
+        self.timers.borrow_mut().refresh_waker(key, waker)
+    }
+
+    /// Fires every timer due at `now`, in deadline then registration order.
+    pub(super) fn fire_due(&self, now: u64) -> u64 {
+        let mut fired = 0;
+        loop {
+            let run = self.timers.borrow_mut().pop_due(now);
+            let Some((lane, end)) = run else { break };
+            loop {
+                let step = {
+                    let mut timers = self.timers.borrow_mut();
+                    timers.prefetch(lane, PREFETCH_AHEAD / 2, PREFETCH_AHEAD);
+                    timers.fire_next(lane, end)
+                };
+                match step {
+                    Fire::End => break,
+                    Fire::Skip => {}
+                    Fire::Target(target) => {
+                        fired += 1;
+                        self.fire(target);
+                    }
+                }
+            }
+            self.timers.borrow_mut().finish_run(lane);
+        }
+        self.timers_fired.set(self.timers_fired.get() + fired);
+        fired
+    }
+
+    fn fire(&self, target: Target) {
+        match target {
+            Target::Frame(frame) => self.resume_frame(frame.as_ptr()),
+            Target::RawFrame(frame) => {
+                self.settle_raw(frame);
+                self.resume_frame(frame.as_ptr());
+            }
+            Target::Waker(waker) => waker.wake(),
+        }
+    }
+}
