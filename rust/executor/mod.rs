@@ -13,7 +13,8 @@
 //!   its one state machine (drawn as a table there). Start reading here.
 //! - `run_queue.rs`: the intrusive FIFO of nodes (C++ awaiters link bare nodes into it
 //!   too). `remote.rs`: the thread-safe side of a driver (wakes from other threads).
-//! - `task.rs`: spawned Rust tasks and their `JoinHandle`s. `cpp_waker.rs`: wake tokens of
+//! - `task.rs`: the cell of a spawned Rust task; `join_handle.rs`: what it runs and the
+//!   `JoinHandle` that awaits it. `cpp_waker.rs`: wake tokens of
 //!   suspended C++ frames, and C++'s `co_await` on a Rust future.
 //! - `core/`: the executor itself: its state (`mod.rs`), its timers (`timers.rs`), what it
 //!   spawns (`spawning.rs`) and its run loop (`run_loop.rs`); `roots.rs` the C++ tasks it
@@ -31,6 +32,7 @@
 mod context;
 pub(crate) mod core;
 pub(crate) mod cpp_waker;
+mod join_handle;
 pub(crate) mod local_driver;
 pub(crate) mod local_timers;
 pub(crate) mod nested_runtime;
@@ -52,14 +54,14 @@ use std::rc::Rc;
 use std::time::Duration;
 
 pub(crate) use self::context::{Driver, MAX_INLINE_DEPTH, current, deeper, depth, enter};
+pub use self::join_handle::JoinHandle;
 pub(crate) use self::remote::{FrameToDestroy, Remote, RemoteItem};
 pub use self::roots::RootId;
 pub use self::shutdown::Shutdown;
 pub use self::sleep::{Sleep, sleep};
-pub use self::task::JoinHandle;
 
 use self::core::{Core, LoopError};
-use self::task::{JoinState, Spawned};
+use self::join_handle::{JoinState, Spawned};
 use crate::{BridgeValue, CppException, CppTask, Error};
 
 /// Which clock an executor reads.
@@ -217,7 +219,7 @@ impl Executor {
         let future = future.into_future();
         let weak = self.core.weak();
         let join = JoinState::new(weak.clone());
-        let on_orphan_panic: task::PanicSink = Rc::new(move |message| {
+        let on_orphan_panic: join_handle::PanicSink = Rc::new(move |message| {
             if let Some(core) = weak.upgrade() {
                 core.record_failure(TaskFailure::Panic { message });
             }

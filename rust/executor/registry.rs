@@ -7,20 +7,21 @@ use std::ptr::NonNull;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
-use super::core::Core;
 use super::local_timers::LOCAL_TIMER_KEY;
 
 static NEXT_KEY: AtomicU32 = AtomicU32::new(1);
 static LIVE: Mutex<Option<HashMap<u32, Entry>>> = Mutex::new(None);
 
+/// An executor's address (erased: the registry does not know the executor's type; the
+/// executor's `Core::with_registered` turns it back) and its thread.
 #[derive(Clone, Copy)]
 struct Entry {
-    core: NonNull<Core>,
+    core: NonNull<()>,
     thread: usize,
 }
 
-// SAFETY: the entry is only an address plus a thread mark; it is dereferenced solely by
-// `with_core`, on the executor's own thread (checked against `thread`).
+// SAFETY: the entry is only an address plus a thread mark; it is handed out solely by
+// `with_entry`, on the executor's own thread (checked against `thread`).
 unsafe impl Send for Entry {}
 
 fn live() -> MutexGuard<'static, Option<HashMap<u32, Entry>>> {
@@ -29,7 +30,7 @@ fn live() -> MutexGuard<'static, Option<HashMap<u32, Entry>>> {
 
 /// Registers a new executor; returns its key (never 0 or `LOCAL_TIMER_KEY`, which C++
 /// timer ids of `local_timers` carry).
-pub(crate) fn register(core: NonNull<Core>, thread: usize) -> u32 {
+pub(crate) fn register(core: NonNull<()>, thread: usize) -> u32 {
     let key = loop {
         let key = NEXT_KEY.fetch_add(1, Ordering::Relaxed);
         if key != 0 && key != LOCAL_TIMER_KEY {
@@ -59,8 +60,13 @@ pub(crate) enum Lookup<R> {
     OtherThread,
 }
 
-/// Runs `f` on the executor with `key` if it is alive and owned by `thread`.
-pub(crate) fn with_core<R>(key: u32, thread: usize, f: impl FnOnce(&Core) -> R) -> Lookup<R> {
+/// Runs `f` with the address of the executor with `key` if it is alive and owned by
+/// `thread`, while the registry's lock keeps it registered.
+pub(crate) fn with_entry<R>(
+    key: u32,
+    thread: usize,
+    f: impl FnOnce(NonNull<()>) -> R,
+) -> Lookup<R> {
     let guard = live();
     let Some(entry) = guard.as_ref().and_then(|map| map.get(&key)).copied() else {
         return Lookup::Gone;
@@ -68,8 +74,7 @@ pub(crate) fn with_core<R>(key: u32, thread: usize, f: impl FnOnce(&Core) -> R) 
     if entry.thread != thread {
         return Lookup::OtherThread;
     }
-    // SAFETY: a registered executor is alive (it unregisters before its memory goes away),
-    // and we are on its thread; the registry lock is held, so it cannot be dropped meanwhile
-    // (unregistering takes the same lock).
-    Lookup::Ran(f(unsafe { entry.core.as_ref() }))
+    // A registered executor is alive (it unregisters before its memory goes away), and the
+    // lock is held, so it cannot be dropped meanwhile (unregistering takes the same lock).
+    Lookup::Ran(f(entry.core))
 }

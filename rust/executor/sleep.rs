@@ -8,7 +8,7 @@ use std::time::Duration;
 use super::context;
 use super::core::{Core, thread_mark};
 use super::nested_runtime;
-use super::registry::{self, Lookup};
+use super::registry::Lookup;
 use super::timer::{Target, TimerKey};
 
 /// Completes after `duration` on the clock of the corobridge executor that polls it
@@ -54,7 +54,7 @@ fn with_executor<R>(key: u32, f: impl FnOnce(&Core) -> R) -> Option<R> {
             return Some(f(core));
         }
     }
-    match registry::with_core(key, thread_mark(), f) {
+    match Core::with_registered(key, thread_mark(), f) {
         Lookup::Ran(result) => Some(result),
         Lookup::Gone | Lookup::OtherThread => None,
     }

@@ -16,7 +16,7 @@ use crate::executor::cpp_waker::{self, CppWaker};
 use crate::executor::local_driver::LocalDriver;
 use crate::executor::local_timers::LOCAL_TIMER_KEY;
 use crate::executor::raw_timers;
-use crate::executor::registry::{self, Lookup};
+use crate::executor::registry::Lookup;
 use crate::executor::run_queue::{self, KIND_FRAME};
 use crate::executor::timer::TimerKey;
 use crate::executor::{ClockKind, Driver, Executor, RootId};
@@ -215,7 +215,7 @@ pub extern "C" fn corobridge_rs_frame_freed(frame: *mut c_void) {
             core.cancel_freed_frame_timer(key);
             continue;
         }
-        match registry::with_core(executor, thread_mark(), |core| {
+        match Core::with_registered(executor, thread_mark(), |core| {
             core.cancel_freed_frame_timer(key)
         }) {
             Lookup::Ran(()) | Lookup::Gone => {}
@@ -261,7 +261,7 @@ pub unsafe extern "C" fn corobridge_rs_timer_cancel(id: *const corobridge_timer_
         drop(core.cancel_timer(key));
         return;
     }
-    match registry::with_core(id.executor, thread_mark(), |core| {
+    match Core::with_registered(id.executor, thread_mark(), |core| {
         drop(core.cancel_timer(key))
     }) {
         Lookup::Ran(()) | Lookup::Gone => {}

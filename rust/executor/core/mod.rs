@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 use super::context::Driver;
 use super::cpp_waker::{self, CppWaker};
 use super::raw_timers;
-use super::registry;
+use super::registry::{self, Lookup};
 use super::remote::{Remote, RemoteItem};
 use super::roots::Roots;
 use super::run_queue::{KIND_TASK, KIND_WAKER, RunQueue};
@@ -145,9 +145,26 @@ impl Core {
             thread: thread_mark(),
             weak_self: weak_self.clone(),
         });
-        core.key
-            .set(registry::register(NonNull::from(&*core), core.thread));
+        core.key.set(registry::register(
+            NonNull::from(&*core).cast(),
+            core.thread,
+        ));
         core
+    }
+
+    /// Runs `f` on the executor registered under `key` if it is alive and `thread` is its
+    /// thread.
+    pub(crate) fn with_registered<R>(
+        key: u32,
+        thread: usize,
+        f: impl FnOnce(&Core) -> R,
+    ) -> Lookup<R> {
+        registry::with_entry(key, thread, |core| {
+            // SAFETY: only `Core::new` registers, with a Core's address; the registry hands
+            // it out only on that executor's thread and while the executor is registered,
+            // hence alive.
+            f(unsafe { core.cast::<Core>().as_ref() })
+        })
     }
 
     /// This executor's key in the registry (what C++ timer ids carry).
