@@ -18,7 +18,7 @@ use std::task::{Context, Poll};
 use crate::completion::{Completion, InlineCompletion, StepResult, rust_kind};
 use crate::executor::cpp_waker::CppWaker;
 use crate::executor::local_driver::LocalDriver;
-use crate::executor::{self, Driver, FrameToDestroy, MAX_INLINE_DEPTH, Remote, RemoteItem};
+use crate::executor::{self, Driver, FrameToDestroy, MAX_INLINE_DEPTH, Remote};
 use crate::ffi;
 
 /// What a nested runtime's refusal names (see `executor::nested_runtime`).
@@ -331,17 +331,14 @@ impl<R: StepResult> Stepper<R> {
                 if elsewhere && !completion.is_finished() {
                     // The frame waits on that executor's queues: destroy it there, keeping
                     // the completion alive until then.
-                    let item = RemoteItem::Destroy(FrameToDestroy {
+                    let item = FrameToDestroy {
                         frame,
                         token: deferred_start,
                         keep_alive: Some(Box::new(completion)),
-                    });
-                    match remote.push(item) {
-                        Ok(()) => {}
-                        // The executor is gone and has let go of everything: destroy here.
-                        Err(RemoteItem::Destroy(item)) => item.destroy(),
-                        Err(_) => unreachable!("push gives back the item it was given"),
-                    }
+                    };
+                    // The executor gone (it has let go of everything), the item comes back
+                    // and dropping it destroys the frame here.
+                    drop(remote.push(item.into_remote()));
                     return;
                 }
                 if let Some(token) = deferred_start {

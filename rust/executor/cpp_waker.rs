@@ -15,7 +15,6 @@ use std::sync::Arc;
 use std::task::{Context, RawWaker, RawWakerVTable, Waker};
 
 use super::context::{self, Driver};
-use super::remote::RemoteItem;
 use super::run_queue::{KIND_WAKER, RunQueue};
 use crate::erased_poll::{PollHeader, Sink};
 use crate::ffi::SchedNode;
@@ -261,9 +260,6 @@ static NOOP_VTABLE: RawWakerVTable = RawWakerVTable::new(
 unsafe impl Schedulable for CppWaker {
     fn node(&self) -> &Node {
         &self.node
-    }
-    fn into_remote(this: Arc<Self>) -> RemoteItem {
-        RemoteItem::Waker(this)
     }
 }
 

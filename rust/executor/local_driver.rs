@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use super::cpp_waker::CppWaker;
 use super::local_timers::LocalTimers;
-use super::remote::{Remote, RemoteItem};
+use super::remote::Remote;
 use super::run_queue::{KIND_FRAME, KIND_TASK, KIND_WAKER, RunQueue};
 use crate::ffi;
 
@@ -122,13 +122,7 @@ impl LocalDriver {
         let mut items = Vec::new();
         self.remote.take_into(&mut items);
         for item in items {
-            match item {
-                RemoteItem::Waker(token) => token.link(&self.queue),
-                RemoteItem::Task(_) => {
-                    debug_assert!(false, "Rust tasks never target a local driver")
-                }
-                RemoteItem::Destroy(item) => item.destroy(),
-            }
+            item.deliver(&self.queue);
         }
     }
 

@@ -32,6 +32,7 @@
 mod context;
 pub(crate) mod core;
 pub(crate) mod cpp_waker;
+mod frame_handoff;
 mod join_handle;
 pub(crate) mod local_driver;
 pub(crate) mod local_timers;
@@ -54,8 +55,9 @@ use std::rc::Rc;
 use std::time::Duration;
 
 pub(crate) use self::context::{Driver, MAX_INLINE_DEPTH, current, deeper, depth, enter};
+pub(crate) use self::frame_handoff::FrameToDestroy;
 pub use self::join_handle::JoinHandle;
-pub(crate) use self::remote::{FrameToDestroy, Remote, RemoteItem};
+pub(crate) use self::remote::Remote;
 pub use self::roots::RootId;
 pub use self::shutdown::Shutdown;
 pub use self::sleep::{Sleep, sleep};

@@ -29,7 +29,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU8, Ordering};
 
 use super::context;
-use super::remote::{Remote, RemoteItem};
+use super::remote::{Remote, RemoteItem, RemoteVTable};
 use super::run_queue::{self, RunQueue};
 use crate::ffi::SchedNode;
 
@@ -60,11 +60,41 @@ pub(crate) struct Node {
 ///
 /// `node` must return the first field of a `#[repr(C)]` `Self`, so that a pointer to it
 /// is a pointer to `Self`.
-pub(crate) unsafe trait Schedulable: Sized {
+pub(crate) unsafe trait Schedulable: Sized + Send + Sync {
     /// The header.
     fn node(&self) -> &Node;
-    /// How the node travels to its driver from another thread.
-    fn into_remote(this: Arc<Self>) -> RemoteItem;
+}
+
+/// How a node of type `T` travels to its driver from another thread (see
+/// [`into_remote`]).
+struct RemoteOf<T>(std::marker::PhantomData<T>);
+
+impl<T: Schedulable> RemoteOf<T> {
+    const VTABLE: RemoteVTable = RemoteVTable {
+        deliver: Self::deliver,
+        discard: Self::discard,
+    };
+
+    /// On the driver's thread: links the node (the item's reference becomes the queue's).
+    unsafe fn deliver(data: NonNull<()>, queue: &RunQueue) {
+        // SAFETY: `data` is a reference leaked by `into_remote`, taken back once.
+        link(unsafe { Arc::from_raw(data.cast::<T>().as_ptr()) }, queue);
+    }
+
+    /// Never delivered (the driver is gone): releases the reference.
+    unsafe fn discard(data: NonNull<()>) {
+        // SAFETY: as above.
+        drop(unsafe { Arc::from_raw(data.cast::<T>().as_ptr()) });
+    }
+}
+
+/// The item that carries one reference to `this` to its driver's remote side.
+fn into_remote<T: Schedulable>(this: Arc<T>) -> RemoteItem {
+    let data = NonNull::from(&*this).cast();
+    let _item_reference = Arc::into_raw(this);
+    // SAFETY: the leaked reference keeps the node alive until the vtable takes it back;
+    // nodes are Send and Sync (Schedulable's bound).
+    unsafe { RemoteItem::new(data, &RemoteOf::<T>::VTABLE) }
 }
 
 impl Node {
@@ -174,7 +204,7 @@ fn enqueue<T: Schedulable>(this: &Arc<T>) {
         }
         _ => {
             // A closed driver drops the item: nothing will ever run it.
-            let _ = remote.push(T::into_remote(this.clone()));
+            let _ = remote.push(into_remote(this.clone()));
         }
     }
 }

@@ -1,8 +1,6 @@
 //! The thread-safe side of a driver: wakes from other threads are queued here and the
 //! driver is woken (an executor parked in `block_on`, or the outer task's `Waker`).
 
-use std::any::Any;
-use std::ffi::c_void;
 use std::mem;
 use std::ptr::NonNull;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -11,41 +9,54 @@ use std::task::Waker;
 use std::thread::ThreadId;
 use std::time::Duration;
 
-use super::cpp_waker::CppWaker;
-use super::task::TaskCell;
+use super::run_queue::RunQueue;
 
-/// A C++ task frame whose destruction was handed to its driver's thread, with what must
-/// outlive it (its start token and its completion object).
-pub(crate) struct FrameToDestroy {
-    pub(crate) frame: NonNull<c_void>,
-    pub(crate) token: Option<Arc<CppWaker>>,
-    pub(crate) keep_alive: Option<Box<dyn Any + Send>>,
+/// Work sent to a driver from another thread, erased: the remote side does not know what
+/// it carries. `deliver` hands it to the driver's run queue (on the driver's thread); an
+/// item never delivered (the driver is gone) is discarded when dropped, which releases or
+/// destroys what it carries.
+pub(crate) struct RemoteItem {
+    data: NonNull<()>,
+    vtable: &'static RemoteVTable,
 }
 
-// SAFETY: the frame is only an address while it travels; it is destroyed by the driver on
-// the driver's own thread (or by the sender once the driver is gone and has let go of it).
-unsafe impl Send for FrameToDestroy {}
+/// What a [`RemoteItem`] does with what it carries.
+pub(crate) struct RemoteVTable {
+    /// On the driver's thread: links it into `queue`, or does its work there.
+    pub(crate) deliver: unsafe fn(NonNull<()>, &RunQueue),
+    /// Releases it without delivering.
+    pub(crate) discard: unsafe fn(NonNull<()>),
+}
 
-impl FrameToDestroy {
-    /// Cancels the start token, destroys the frame, then releases what it kept alive.
-    pub(crate) fn destroy(self) {
-        if let Some(token) = &self.token {
-            token.cancel();
-        }
-        // SAFETY: the frame was handed over by its only owner, suspended.
-        unsafe { crate::ffi::destroy(self.frame.as_ptr()) };
-        drop(self.keep_alive);
+// SAFETY: the constructor's contract: what an item carries may be sent to the driver's
+// thread.
+unsafe impl Send for RemoteItem {}
+
+impl RemoteItem {
+    /// An item carrying `data`, which `vtable` delivers or discards exactly once.
+    ///
+    /// # Safety
+    ///
+    /// `data` must be valid for `vtable`'s functions until one of them has run, and safe
+    /// to hand to another thread.
+    pub(crate) unsafe fn new(data: NonNull<()>, vtable: &'static RemoteVTable) -> Self {
+        Self { data, vtable }
+    }
+
+    /// Delivers the item to `queue`, its driver's run queue (on the driver's thread).
+    pub(crate) fn deliver(self, queue: &RunQueue) {
+        let this = std::mem::ManuallyDrop::new(self);
+        // SAFETY: valid until delivered or discarded (new's contract); consumed here, and
+        // ManuallyDrop keeps Drop from discarding it as well.
+        unsafe { (this.vtable.deliver)(this.data, queue) };
     }
 }
 
-/// Work sent to a driver from elsewhere.
-pub(crate) enum RemoteItem {
-    /// A Rust task was woken (its state is already "scheduled").
-    Task(Arc<TaskCell>),
-    /// A C++ frame's wake token was woken.
-    Waker(Arc<CppWaker>),
-    /// Destroy a C++ task frame on the driver's thread.
-    Destroy(FrameToDestroy),
+impl Drop for RemoteItem {
+    fn drop(&mut self) {
+        // SAFETY: valid until delivered or discarded (new's contract); not delivered.
+        unsafe { (self.vtable.discard)(self.data) };
+    }
 }
 
 #[derive(Default)]
@@ -94,7 +105,8 @@ impl Remote {
         self.owner
     }
 
-    /// Queues `item` and wakes the driver. Gives the item back if the driver is gone.
+    /// Queues `item` and wakes the driver. Gives the item back if the driver is gone
+    /// (dropping it discards it).
     pub(crate) fn push(&self, item: RemoteItem) -> Result<(), RemoteItem> {
         let (waker, parked) = {
             let mut state = self.lock();

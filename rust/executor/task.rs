@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::task::{Context, Poll, RawWaker, RawWakerVTable, Waker};
 
 use super::node::{self, Node, Schedulable};
-use super::remote::{Remote, RemoteItem};
+use super::remote::Remote;
 use super::run_queue::{KIND_TASK, RunQueue};
 use crate::ffi::SchedNode;
 
@@ -116,9 +116,6 @@ impl TaskCell {
 unsafe impl Schedulable for TaskCell {
     fn node(&self) -> &Node {
         &self.node
-    }
-    fn into_remote(this: Arc<Self>) -> RemoteItem {
-        RemoteItem::Task(this)
     }
 }
 

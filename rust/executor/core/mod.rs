@@ -19,7 +19,7 @@ use super::context::Driver;
 use super::cpp_waker::{self, CppWaker};
 use super::raw_timers;
 use super::registry::{self, Lookup};
-use super::remote::{Remote, RemoteItem};
+use super::remote::Remote;
 use super::roots::Roots;
 use super::run_queue::{KIND_TASK, KIND_WAKER, RunQueue};
 use super::task::{self, TaskCell};
@@ -288,12 +288,9 @@ impl Core {
 impl Drop for Core {
     fn drop(&mut self) {
         registry::unregister(self.key.get());
-        // Nothing may be sent to us any more; frames already sent for destruction go now.
-        for item in self.remote.close() {
-            if let RemoteItem::Destroy(item) = item {
-                item.destroy();
-            }
-        }
+        // Nothing may be sent to us any more; what was sent is discarded now (frames sent
+        // for destruction are destroyed, references released).
+        drop(self.remote.close());
         self.cancel_all();
         drop(self.finished.take());
         // Timers of frames we do not own just go: their awaiters hold our registry key,

@@ -13,7 +13,6 @@ use crate::executor::context;
 use crate::executor::context::Driver;
 use crate::executor::cpp_waker::CppWaker;
 use crate::executor::remote::Remote;
-use crate::executor::remote::RemoteItem;
 use crate::executor::roots::RootId;
 use crate::executor::run_queue::KIND_FRAME;
 use crate::executor::run_queue::KIND_TASK;
@@ -117,11 +116,7 @@ impl Core {
         let mut items = Vec::new();
         self.remote.take_into(&mut items);
         for item in items {
-            match item {
-                RemoteItem::Task(task) => task.link(&self.queue),
-                RemoteItem::Waker(token) => token.link(&self.queue),
-                RemoteItem::Destroy(item) => item.destroy(),
-            }
+            item.deliver(&self.queue);
         }
     }
 
