@@ -237,7 +237,7 @@ impl<R: StepResult> Stepper<R> {
                 Phase::Own { completion, driver } => {
                     driver.set_waker(cx.waker());
                     let more = {
-                        let _entered = executor::enter(Driver::Local(NonNull::from(&**driver)));
+                        let _entered = executor::enter(driver.as_driver());
                         let _deeper = executor::deeper();
                         driver.drain()
                     };
@@ -314,7 +314,7 @@ impl<R: StepResult> Stepper<R> {
     fn destroy_bound(&mut self, frame: NonNull<c_void>) {
         match std::mem::replace(&mut *self.phase, Phase::Idle { own: None }) {
             Phase::Idle { own: Some(driver) } => {
-                let _entered = executor::enter(Driver::Local(NonNull::from(&*driver)));
+                let _entered = executor::enter(driver.as_driver());
                 // SAFETY: we own the frame, suspended, driven by our own queue.
                 unsafe { ffi::destroy(frame.as_ptr()) };
             }
@@ -350,7 +350,7 @@ impl<R: StepResult> Stepper<R> {
             Phase::Own { completion, driver } => {
                 {
                     // Destructors may unlink nodes from our queue: keep it current.
-                    let _entered = executor::enter(Driver::Local(NonNull::from(&*driver)));
+                    let _entered = executor::enter(driver.as_driver());
                     // SAFETY: we drive this frame and own it.
                     unsafe { ffi::destroy(frame.as_ptr()) };
                 }
@@ -384,7 +384,7 @@ impl<R: StepResult> Drop for Stepper<R> {
 
 /// Resumes a frame with `driver` current.
 fn resume_inside(driver: &LocalDriver, frame: NonNull<c_void>) {
-    let _entered = executor::enter(Driver::Local(NonNull::from(driver)));
+    let _entered = executor::enter(driver.as_driver());
     let _deeper = executor::deeper();
     // SAFETY: the caller owns the suspended frame and drives it here.
     unsafe { ffi::resume_task(frame.as_ptr()) };

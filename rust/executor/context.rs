@@ -5,21 +5,44 @@ use std::cell::Cell;
 use std::ptr::NonNull;
 use std::sync::Arc;
 
-use super::core::Core;
-use super::local_driver::LocalDriver;
 use super::remote::Remote;
 use super::run_queue::RunQueue;
 
-/// Something that owns a run queue and resumes the C++ frames queued on it.
+/// Something that owns a run queue and resumes the C++ frames queued on it: corobridge's
+/// executor, or the queue of a `CppTask` polled under a foreign executor. It is known
+/// here only by its queue, its remote side and an erased owner; `Core::from_driver` and
+/// `LocalDriver::from_driver` turn the owner back into the driver itself.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub(crate) enum Driver {
-    /// corobridge's executor.
-    Executor(NonNull<Core>),
-    /// The queue of a `CppTask` polled under a foreign executor.
-    Local(NonNull<LocalDriver>),
+pub(crate) struct Driver {
+    queue: NonNull<RunQueue>,
+    remote: NonNull<Arc<Remote>>,
+    owner: Owner,
+}
+
+/// Which kind of driver, and its address.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Owner {
+    /// corobridge's executor (a `Core`).
+    Executor(NonNull<()>),
+    /// A `LocalDriver`.
+    Local(NonNull<()>),
 }
 
 impl Driver {
+    /// The driver `owner`, whose queue and remote side these are.
+    ///
+    /// # Safety
+    ///
+    /// `queue` and `remote` must be fields of the driver `owner` names (they live as long
+    /// as it does), and `owner` its address, of the kind it says.
+    pub(crate) unsafe fn new(queue: &RunQueue, remote: &Arc<Remote>, owner: Owner) -> Self {
+        Self {
+            queue: NonNull::from(queue),
+            remote: NonNull::from(remote),
+            owner,
+        }
+    }
+
     /// The driver's run queue.
     ///
     /// # Safety
@@ -28,12 +51,8 @@ impl Driver {
     /// thread (its `Entered` guard is nested inside its own lifetime), so a reference
     /// used before control returns to the driver is valid.
     pub(crate) unsafe fn queue<'a>(self) -> &'a RunQueue {
-        match self {
-            // SAFETY: alive per the caller's contract.
-            Driver::Executor(core) => unsafe { core.as_ref() }.queue(),
-            // SAFETY: alive per the caller's contract.
-            Driver::Local(local) => unsafe { local.as_ref() }.queue(),
-        }
+        // SAFETY: alive per the caller's contract; the queue lives as long (new's contract).
+        unsafe { self.queue.as_ref() }
     }
 
     /// Where other threads send wakes for this driver.
@@ -42,20 +61,13 @@ impl Driver {
     ///
     /// As for [`Driver::queue`].
     pub(crate) unsafe fn remote<'a>(self) -> &'a Arc<Remote> {
-        match self {
-            // SAFETY: alive per the caller's contract.
-            Driver::Executor(core) => unsafe { core.as_ref() }.remote(),
-            // SAFETY: alive per the caller's contract.
-            Driver::Local(local) => unsafe { local.as_ref() }.remote(),
-        }
+        // SAFETY: as for `queue`.
+        unsafe { self.remote.as_ref() }
     }
 
-    /// The executor, if the driver is one.
-    pub(crate) fn executor(self) -> Option<NonNull<Core>> {
-        match self {
-            Driver::Executor(core) => Some(core),
-            Driver::Local(_) => None,
-        }
+    /// Which driver this is.
+    pub(crate) fn owner(self) -> Owner {
+        self.owner
     }
 }
 

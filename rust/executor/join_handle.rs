@@ -57,9 +57,7 @@ impl<T> JoinState<T> {
         };
         let driven_elsewhere = core.is_running()
             || core.run_inside_futures()
-            || context::current()
-                .and_then(context::Driver::executor)
-                .is_some();
+            || context::current().and_then(Core::from_driver).is_some();
         let inside_foreign = futures_executor::enter().is_err() || tokio_context::tokio_current();
         if driven_elsewhere || !inside_foreign {
             self.undriven_poll.set(None);

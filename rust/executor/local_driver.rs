@@ -10,6 +10,7 @@ use std::sync::Arc;
 use std::task::{Context, Waker};
 use std::time::{Duration, Instant};
 
+use super::context::{Driver, Owner};
 use super::cpp_waker::CppWaker;
 use super::local_timers::LocalTimers;
 use super::remote::Remote;
@@ -87,12 +88,25 @@ impl LocalDriver {
         None
     }
 
-    pub(crate) fn queue(&self) -> &RunQueue {
-        &self.queue
+    /// This driver as the thread's current driver.
+    pub(crate) fn as_driver(&self) -> Driver {
+        // SAFETY: the queue and the remote side are this driver's own fields.
+        unsafe {
+            Driver::new(
+                &self.queue,
+                &self.remote,
+                Owner::Local(NonNull::from(self).cast()),
+            )
+        }
     }
 
-    pub(crate) fn remote(&self) -> &Arc<Remote> {
-        &self.remote
+    /// The local driver, if `driver` is one.
+    pub(crate) fn from_driver(driver: Driver) -> Option<NonNull<LocalDriver>> {
+        match driver.owner() {
+            // `as_driver` is the only maker of local owners, from a LocalDriver.
+            Owner::Local(local) => Some(local.cast()),
+            Owner::Executor(_) => None,
+        }
     }
 
     /// Registers the waker of the outer task that drains this driver.

@@ -9,6 +9,12 @@
 //!
 //! ## Where things are
 //!
+//! Dependencies point one way: the run queue, the remote side and the current-driver
+//! context know nothing above them (a driver is known there by its queue, its remote side
+//! and an erased owner; a remote item by a pointer and a vtable); nodes build on those;
+//! tasks and wake tokens on nodes; the executor (`core/`) and the local driver on all of
+//! them.
+//!
 //! - `node.rs`: the schedulable node that Rust tasks and C++ wake tokens start with, and
 //!   its one state machine (drawn as a table there). Start reading here.
 //! - `run_queue.rs`: the intrusive FIFO of nodes (C++ awaiters link bare nodes into it

@@ -13,7 +13,8 @@
 
 use std::task::Context;
 
-use super::context::{self, Driver};
+use super::context;
+use super::core::Core;
 use super::tokio_context::tokio_current;
 
 /// What the refusal says; `{what}` names the waiting future.
@@ -34,7 +35,7 @@ pub(crate) fn refuse_if_nested(cx: &Context<'_>, what: &str) {
     if !cfg!(feature = "tokio") {
         return;
     }
-    let Some(core) = context::current().and_then(Driver::executor) else {
+    let Some(core) = context::current().and_then(Core::from_driver) else {
         return;
     };
     // SAFETY: the current executor is alive while current.

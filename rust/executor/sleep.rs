@@ -47,7 +47,7 @@ pub struct Sleep {
 
 /// Runs `f` on the executor with `key` if it is alive and this is its thread.
 fn with_executor<R>(key: u32, f: impl FnOnce(&Core) -> R) -> Option<R> {
-    if let Some(core) = context::current().and_then(|driver| driver.executor()) {
+    if let Some(core) = context::current().and_then(Core::from_driver) {
         // SAFETY: the current executor is alive while current.
         let core = unsafe { core.as_ref() };
         if core.key() == key {
@@ -67,7 +67,7 @@ impl Future for Sleep {
         match self.registration {
             None => {
                 let core = context::current()
-                    .and_then(|driver| driver.executor())
+                    .and_then(Core::from_driver)
                     .expect("corobridge::sleep must be polled by a corobridge executor");
                 // SAFETY: the current executor is alive while current.
                 let core = unsafe { core.as_ref() };

@@ -19,7 +19,7 @@ use crate::executor::raw_timers;
 use crate::executor::registry::Lookup;
 use crate::executor::run_queue::{self, KIND_FRAME};
 use crate::executor::timer::TimerKey;
-use crate::executor::{ClockKind, Driver, Executor, RootId};
+use crate::executor::{ClockKind, Executor, RootId};
 use crate::ffi::abi::{
     COROBRIDGE_POLL_NO_DRIVER, corobridge_error_sink, corobridge_executor, corobridge_rust_await,
     corobridge_rust_poll, corobridge_sched_node, corobridge_task, corobridge_timer_id,
@@ -57,7 +57,7 @@ fn clamp_nanos(ns: i64) -> u64 {
 #[unsafe(no_mangle)]
 pub extern "C" fn corobridge_rs_current_executor() -> *mut corobridge_executor {
     executor::current()
-        .and_then(|driver| driver.executor())
+        .and_then(Core::from_driver)
         .map_or(ptr::null_mut(), |core| core.as_ptr().cast())
 }
 
@@ -79,7 +79,7 @@ fn write_id(core: &Core, key: TimerKey, id: &mut corobridge_timer_id) {
 
 /// The executor current on this thread.
 fn current_core<'a>() -> Option<&'a Core> {
-    let core = executor::current()?.executor()?;
+    let core = Core::from_driver(executor::current()?)?;
     // SAFETY: the current executor is alive while current.
     Some(unsafe { core.as_ref() })
 }
@@ -121,7 +121,7 @@ pub unsafe extern "C" fn corobridge_rs_timer_add_after(
     hint: *const c_void,
     id: *mut corobridge_timer_id,
 ) -> c_int {
-    if let Some(Driver::Local(driver)) = executor::current() {
+    if let Some(driver) = executor::current().and_then(LocalDriver::from_driver) {
         // SAFETY: forwarded contract.
         return unsafe { add_local_timer(driver, clamp_nanos(delay_ns), frame, id) };
     }
@@ -165,7 +165,10 @@ pub unsafe extern "C" fn corobridge_rs_timer_add_at(
     hint: *const c_void,
     id: *mut corobridge_timer_id,
 ) -> c_int {
-    if let Some(Driver::Local(_)) = executor::current() {
+    if executor::current()
+        .and_then(LocalDriver::from_driver)
+        .is_some()
+    {
         // An absolute deadline is on an executor's clock: a foreign executor has none.
         return -2;
     }

@@ -9,6 +9,7 @@ use std::time::Duration;
 use super::FiberError;
 use super::current::{self, Header};
 use crate::executor;
+use crate::executor::core::Core;
 
 /// Waits for a future from inside a fiber, at any call depth, as if it were a blocking
 /// call: the fiber suspends (its whole stack is kept) and the executor polling the fiber
@@ -94,10 +95,7 @@ pub fn sleep(duration: Duration) -> Result<(), FiberError> {
     if header.context.get().is_null() {
         return Err(FiberError::NotPolled);
     }
-    if executor::current()
-        .and_then(|driver| driver.executor())
-        .is_none()
-    {
+    if executor::current().and_then(Core::from_driver).is_none() {
         return Err(FiberError::NoExecutor);
     }
     await_future(crate::sleep(duration))

@@ -15,7 +15,7 @@ use std::sync::Arc;
 use std::task::{RawWakerVTable, Waker};
 use std::time::{Duration, Instant};
 
-use super::context::Driver;
+use super::context::{Driver, Owner};
 use super::cpp_waker::{self, CppWaker};
 use super::raw_timers;
 use super::registry::{self, Lookup};
@@ -172,14 +172,6 @@ impl Core {
         self.key.get()
     }
 
-    pub(crate) fn queue(&self) -> &RunQueue {
-        &self.queue
-    }
-
-    pub(crate) fn remote(&self) -> &Arc<Remote> {
-        &self.remote
-    }
-
     pub(crate) fn weak(&self) -> Weak<Core> {
         self.weak_self.clone()
     }
@@ -244,8 +236,24 @@ impl Core {
         }
     }
 
-    fn as_driver(&self) -> Driver {
-        Driver::Executor(NonNull::from(self))
+    pub(crate) fn as_driver(&self) -> Driver {
+        // SAFETY: the queue and the remote side are this executor's own fields.
+        unsafe {
+            Driver::new(
+                &self.queue,
+                &self.remote,
+                Owner::Executor(NonNull::from(self).cast()),
+            )
+        }
+    }
+
+    /// The executor, if `driver` is one.
+    pub(crate) fn from_driver(driver: Driver) -> Option<NonNull<Core>> {
+        match driver.owner() {
+            // `as_driver` is the only maker of executor owners, from a Core.
+            Owner::Executor(core) => Some(core.cast()),
+            Owner::Local(_) => None,
+        }
     }
 
     // ---- statistics --------------------------------------------------------------------

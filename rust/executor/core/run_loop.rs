@@ -10,7 +10,6 @@ use crate::error::explained_nested_block_on;
 use crate::executor::Shutdown;
 use crate::executor::TaskFailure;
 use crate::executor::context;
-use crate::executor::context::Driver;
 use crate::executor::cpp_waker::CppWaker;
 use crate::executor::remote::Remote;
 use crate::executor::roots::RootId;
@@ -225,7 +224,7 @@ impl Core {
         let tokio_current = tokio_context::tokio_current();
         self.tokio_at_entry.set(tokio_current);
         if (futures_guard.is_none() || tokio_current)
-            && context::current().and_then(Driver::executor).is_none()
+            && context::current().and_then(Core::from_driver).is_none()
         {
             self.run_inside_futures.set(true);
         }
