@@ -65,9 +65,20 @@ impl Driver {
         unsafe { self.remote.as_ref() }
     }
 
-    /// Which driver this is.
-    pub(crate) fn owner(self) -> Owner {
-        self.owner
+    /// The executor's address, if the driver is corobridge's executor.
+    pub(crate) fn executor_owner(self) -> Option<NonNull<()>> {
+        match self.owner {
+            Owner::Executor(core) => Some(core),
+            Owner::Local(_) => None,
+        }
+    }
+
+    /// The local driver's address, if the driver is one.
+    pub(crate) fn local_owner(self) -> Option<NonNull<()>> {
+        match self.owner {
+            Owner::Local(local) => Some(local),
+            Owner::Executor(_) => None,
+        }
     }
 }
 

@@ -90,23 +90,15 @@ impl LocalDriver {
 
     /// This driver as the thread's current driver.
     pub(crate) fn as_driver(&self) -> Driver {
+        let owner = Owner::Local(NonNull::from(self).cast());
         // SAFETY: the queue and the remote side are this driver's own fields.
-        unsafe {
-            Driver::new(
-                &self.queue,
-                &self.remote,
-                Owner::Local(NonNull::from(self).cast()),
-            )
-        }
+        unsafe { Driver::new(&self.queue, &self.remote, owner) }
     }
 
     /// The local driver, if `driver` is one.
     pub(crate) fn from_driver(driver: Driver) -> Option<NonNull<LocalDriver>> {
-        match driver.owner() {
-            // `as_driver` is the only maker of local owners, from a LocalDriver.
-            Owner::Local(local) => Some(local.cast()),
-            Owner::Executor(_) => None,
-        }
+        // `as_driver` is the only maker of local owners, from a LocalDriver.
+        driver.local_owner().map(NonNull::cast)
     }
 
     /// Registers the waker of the outer task that drains this driver.

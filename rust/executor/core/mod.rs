@@ -237,23 +237,15 @@ impl Core {
     }
 
     pub(crate) fn as_driver(&self) -> Driver {
+        let owner = Owner::Executor(NonNull::from(self).cast());
         // SAFETY: the queue and the remote side are this executor's own fields.
-        unsafe {
-            Driver::new(
-                &self.queue,
-                &self.remote,
-                Owner::Executor(NonNull::from(self).cast()),
-            )
-        }
+        unsafe { Driver::new(&self.queue, &self.remote, owner) }
     }
 
     /// The executor, if `driver` is one.
     pub(crate) fn from_driver(driver: Driver) -> Option<NonNull<Core>> {
-        match driver.owner() {
-            // `as_driver` is the only maker of executor owners, from a Core.
-            Owner::Executor(core) => Some(core.cast()),
-            Owner::Local(_) => None,
-        }
+        // `as_driver` is the only maker of executor owners, from a Core.
+        driver.executor_owner().map(NonNull::cast)
     }
 
     // ---- statistics --------------------------------------------------------------------
