@@ -210,8 +210,8 @@ task<void> log_after(std::shared_ptr<Log> log, std::int32_t id, std::int64_t del
 }
 
 task<void> timers_in_order(std::shared_ptr<Log> log) {
-  co_await when_all(log_after(log, 1, 30), log_after(log, 2, 10), log_after(log, 3, 10),
-                    log_after(log, 4, 0), log_after(log, 5, 20));
+  co_await when_all(log_after(log, 1, 200), log_after(log, 2, 50), log_after(log, 3, 50),
+                    log_after(log, 4, 0), log_after(log, 5, 100));
 }
 
 task<std::int32_t> game_frames(std::int32_t frames) {

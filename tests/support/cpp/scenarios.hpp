@@ -117,7 +117,8 @@ task<std::int32_t> wait_event(std::shared_ptr<Event> event, std::int32_t value);
 task<bool> future_resumes_on_same_thread(std::shared_ptr<Signal> signal);
 task<std::int64_t> await_signal(std::shared_ptr<Signal> signal);
 task<void> log_after(std::shared_ptr<Log> log, std::int32_t id, std::int64_t delay_ms);
-/// Five log_after children under when_all: delays 30, 10, 10, 0 and 20 ms (ids 1..5).
+/// Five log_after children under when_all: delays 200, 50, 50, 0 and 100 ms (ids 1..5;
+/// gaps wide enough for their real-clock order to hold under valgrind's slowness too).
 task<void> timers_in_order(std::shared_ptr<Log> log);
 /// `frames` times `co_await GameTimer::wait_for(16ms)`; yields `frames`.
 task<std::int32_t> game_frames(std::int32_t frames);

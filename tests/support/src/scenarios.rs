@@ -123,7 +123,8 @@ mod ffi {
         fn await_signal(signal: SharedPtr<Signal>) -> task_i64;
         /// Sleeps `delay_ms`, then appends `id` to the log.
         fn log_after(log: SharedPtr<Log>, id: i32, delay_ms: i64) -> task_unit;
-        /// Five log_after children under when_all: delays 30, 10, 10, 0 and 20 ms (ids 1..5).
+        /// Five log_after children under when_all: delays 200, 50, 50, 0 and 100 ms (ids
+        /// 1..5; gaps wide enough for their real-clock order to hold under valgrind too).
         fn timers_in_order(log: SharedPtr<Log>) -> task_unit;
         /// `frames` times `co_await GameTimer::wait_for(16ms)`; yields `frames`.
         fn game_frames(frames: i32) -> task_i32;
