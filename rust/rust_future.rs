@@ -15,7 +15,7 @@ use std::ptr::NonNull;
 use std::task::{Context, Poll};
 
 use crate::BridgeValue;
-use crate::erased_poll::{PollHeader, PollSource, erase};
+use crate::erased_poll::{PollHeader, PollSource, drop_erased, erase};
 
 /// A Rust future handed to C++, where it is `co_await`ed as `corobridge::rust_future<T>`.
 ///
@@ -173,8 +173,8 @@ impl<F> Drop for ThreadBound<F> {
 
 impl<T: BridgeValue> Drop for RustFuture<T> {
     fn drop(&mut self) {
-        // SAFETY: we own the box; its vtable drops it exactly once.
-        unsafe { (self.poll.as_ref().vtable.drop)(self.poll) };
+        // SAFETY: we own the box, dropped once, here.
+        unsafe { drop_erased(self.poll) };
     }
 }
 

@@ -9,7 +9,7 @@ use std::task::{Context, Poll};
 use futures_core::Stream;
 
 use crate::BridgeValue;
-use crate::erased_poll::{PollHeader, PollSource, erase};
+use crate::erased_poll::{PollHeader, PollSource, drop_erased, erase};
 
 /// A stream as a source of outcomes until its end.
 struct Items<S>(S);
@@ -99,8 +99,8 @@ impl<T: BridgeValue> RustStream<T> {
 
 impl<T: BridgeValue> Drop for RustStream<T> {
     fn drop(&mut self) {
-        // SAFETY: we own the box; its vtable drops it exactly once.
-        unsafe { (self.poll.as_ref().vtable.drop)(self.poll) };
+        // SAFETY: we own the box, dropped once, here.
+        unsafe { drop_erased(self.poll) };
     }
 }
 

@@ -43,7 +43,6 @@ pub(crate) struct LocalTimers {
     /// they reach the top.
     heap: BinaryHeap<Reverse<(Instant, u64, u32)>>,
     next_seq: u64,
-    live: usize,
     waiting: Waiting,
 }
 
@@ -54,21 +53,21 @@ impl LocalTimers {
             free: Vec::new(),
             heap: BinaryHeap::new(),
             next_seq: 0,
-            live: 0,
             waiting: Waiting::Nothing,
         }
     }
 
     /// True if no timer is registered.
     pub(crate) fn is_empty(&self) -> bool {
-        self.live == 0
+        self.slots.len() == self.free.len()
     }
 
     /// Registers `frame` to be resumed `delay` from now; returns its slot.
     pub(crate) fn add(&mut self, delay: Duration, frame: NonNull<c_void>) -> u32 {
-        let deadline = Instant::now()
+        let now = Instant::now();
+        let deadline = now
             .checked_add(delay)
-            .unwrap_or_else(|| Instant::now() + Duration::from_secs(u64::from(u32::MAX)));
+            .unwrap_or_else(|| now + Duration::from_secs(u64::from(u32::MAX)));
         let seq = self.next_seq;
         self.next_seq += 1;
         let entry = Some(Entry { frame, seq });
@@ -83,7 +82,6 @@ impl LocalTimers {
             }
         };
         self.heap.push(Reverse((deadline, seq, slot)));
-        self.live += 1;
         slot
     }
 
@@ -93,7 +91,6 @@ impl LocalTimers {
             && entry.take().is_some()
         {
             self.free.push(slot);
-            self.live -= 1;
         }
     }
 
@@ -122,7 +119,6 @@ impl LocalTimers {
         let Reverse((_, _, slot)) = self.heap.pop()?;
         let entry = self.slots[slot as usize].take()?;
         self.free.push(slot);
-        self.live -= 1;
         Some(entry.frame)
     }
 
