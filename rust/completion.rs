@@ -13,7 +13,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::task::Waker;
 
-use crate::executor::core::describe_task_error;
+use crate::error::describe_task_error;
 use crate::ffi::abi::{
     COROBRIDGE_KIND_RUST, COROBRIDGE_PAYLOAD_SHIFT, COROBRIDGE_STATE_ERROR, corobridge_completion,
     corobridge_write_fn,

@@ -16,9 +16,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::task::{Context, Poll};
 
 use crate::completion::{Completion, InlineCompletion, StepResult, rust_kind};
-use crate::executor::cpp_waker::CppWaker;
+use crate::executor::binding::{self, Binding, Here};
 use crate::executor::local_driver::LocalDriver;
-use crate::executor::{self, Driver, FrameToDestroy, MAX_INLINE_DEPTH, Remote};
+use crate::executor::nested_runtime::refuse_if_nested;
 use crate::ffi;
 
 /// What a nested runtime's refusal names (see `executor::nested_runtime`).
@@ -31,8 +31,7 @@ enum Phase<R> {
     /// Resumed by a driver that outlives our polls; the completion wakes us.
     Bound {
         completion: Arc<Completion<R>>,
-        remote: Arc<Remote>,
-        deferred_start: Option<Arc<CppWaker>>,
+        binding: Binding,
     },
     /// Driven by our own queue, drained inside `poll`.
     Own {
@@ -108,28 +107,24 @@ impl<R: StepResult> Stepper<R> {
         // current driver or (under a foreign executor) a driver of our own, that finishes
         // without suspending.
         if let (Some(frame), Phase::Idle { own: None }) = (self.frame, &*self.phase) {
-            match executor::current() {
-                Some(_) if executor::depth() < MAX_INLINE_DEPTH => {
+            match binding::here() {
+                Here::Inline => {
                     let inline = InlineCompletion::new(R::RELEASES_FRAME);
                     self.attach_inline(&inline);
-                    {
-                        let _deeper = executor::deeper();
-                        // SAFETY: the frame is ours, suspended; the current driver runs
-                        // on this thread.
-                        unsafe { ffi::resume_task(frame.as_ptr()) };
-                    }
+                    // SAFETY: the frame is ours, suspended; `here` said Inline just now.
+                    unsafe { binding::resume_inline(frame) };
                     if let Some(result) = self.take_inline(&inline) {
                         return Poll::Ready(result);
                     }
                     self.bind_to_current(&inline, cx);
                     return Poll::Pending;
                 }
-                None => {
+                Here::NoDriver => {
                     if let Some(result) = self.run_own(frame, LocalDriver::take(), cx) {
                         return Poll::Ready(result);
                     }
                 }
-                Some(_) => {}
+                Here::TooDeep => {}
             }
         }
         self.poll_step_general(cx)
@@ -165,7 +160,8 @@ impl<R: StepResult> Stepper<R> {
     ) -> Option<R> {
         let inline = InlineCompletion::new(R::RELEASES_FRAME);
         self.attach_inline(&inline);
-        resume_inside(&driver, frame);
+        // SAFETY: the frame is ours, suspended, and this driver drives it.
+        unsafe { driver.resume(frame) };
         if let Some(result) = self.take_inline(&inline) {
             if let Some(driver) = LocalDriver::recycle(driver) {
                 self.set_phase(Phase::Idle { own: Some(driver) });
@@ -183,16 +179,14 @@ impl<R: StepResult> Stepper<R> {
     #[cold]
     fn bind_to_current(&mut self, inline: &InlineCompletion<R>, cx: &Context<'_>) {
         let completion = self.attach_shared(Some(inline), cx);
-        let Some(driver) = executor::current() else {
+        let Some(binding) = Binding::to_current() else {
             unreachable!("the driver is current across the resumption")
         };
         self.set_phase(Phase::Bound {
             completion,
-            // SAFETY: the driver is current, hence alive.
-            remote: unsafe { driver.remote() }.clone(),
-            deferred_start: None,
+            binding,
         });
-        executor::nested_runtime::refuse_if_nested(cx, SUSPENDED);
+        refuse_if_nested(cx, SUSPENDED);
     }
 
     /// `poll_step` for every other case.
@@ -203,44 +197,41 @@ impl<R: StepResult> Stepper<R> {
                 return Poll::Pending;
             };
             match &mut *self.phase {
-                Phase::Idle { own } => match (own.take(), executor::current()) {
+                Phase::Idle { own } => match (own.take(), binding::here()) {
                     (Some(driver), _) => {
                         if let Some(result) = self.run_own(frame, driver, cx) {
                             return Poll::Ready(result);
                         }
                     }
-                    (None, Some(driver)) => {
-                        // The fast path declined: too deep to resume inline.
-                        self.defer_start(frame, driver, cx);
-                        executor::nested_runtime::refuse_if_nested(cx, SUSPENDED);
-                        return Poll::Pending;
-                    }
-                    (None, None) => {
+                    (None, Here::NoDriver) => {
                         if let Some(result) = self.run_own(frame, LocalDriver::take(), cx) {
                             return Poll::Ready(result);
                         }
                     }
+                    (None, Here::Inline | Here::TooDeep) => {
+                        // The fast path declined (too deep to resume inline): queue the
+                        // start on the driver.
+                        self.defer_start(frame, cx);
+                        refuse_if_nested(cx, SUSPENDED);
+                        return Poll::Pending;
+                    }
                 },
                 Phase::Bound {
-                    completion, remote, ..
+                    completion,
+                    binding,
                 } => {
                     if let Some(result) = completion.poll_result(cx.waker()) {
                         self.finish_bound();
                         return Poll::Ready(result);
                     }
-                    if remote.is_closed() {
+                    if binding.driver_gone() {
                         return Poll::Ready(R::executor_gone());
                     }
-                    executor::nested_runtime::refuse_if_nested(cx, SUSPENDED);
+                    refuse_if_nested(cx, SUSPENDED);
                     return Poll::Pending;
                 }
                 Phase::Own { completion, driver } => {
-                    driver.set_waker(cx.waker());
-                    let more = {
-                        let _entered = executor::enter(driver.as_driver());
-                        let _deeper = executor::deeper();
-                        driver.drain()
-                    };
+                    let more = driver.drain_for(cx.waker());
                     if let Some(result) = completion.poll_result(cx.waker()) {
                         let Phase::Own { driver, .. } =
                             std::mem::replace(&mut *self.phase, Phase::Idle { own: None })
@@ -263,19 +254,18 @@ impl<R: StepResult> Stepper<R> {
         }
     }
 
-    /// Queues the first resumption on `driver` instead of resuming inline (the native
-    /// stack is deep already).
-    fn defer_start(&mut self, frame: NonNull<c_void>, driver: Driver, cx: &Context<'_>) {
+    /// Queues the first resumption on the current driver instead of resuming inline
+    /// (the native stack is deep already).
+    fn defer_start(&mut self, frame: NonNull<c_void>, cx: &Context<'_>) {
         let completion = self.attach_shared(None, cx);
-        // SAFETY: the driver is current, hence alive; the token is cancelled before the
-        // frame can go away.
-        let token = unsafe { CppWaker::for_frame(frame.as_ptr(), driver) };
-        token.wake();
+        // SAFETY: the frame is ours, suspended; the binding cancels the start or destroys
+        // the frame itself before it can go away.
+        let Some(binding) = (unsafe { Binding::defer_start(frame) }) else {
+            unreachable!("`here` found a driver current")
+        };
         self.set_phase(Phase::Bound {
             completion,
-            // SAFETY: the driver is current, hence alive.
-            remote: unsafe { driver.remote() }.clone(),
-            deferred_start: Some(token),
+            binding,
         });
     }
 
@@ -285,14 +275,11 @@ impl<R: StepResult> Stepper<R> {
     }
 
     fn finish_bound(&mut self) {
-        if let Phase::Bound {
-            deferred_start: Some(token),
-            ..
-        } = &*self.phase
+        if let Phase::Bound { binding, .. } =
+            std::mem::replace(&mut *self.phase, Phase::Idle { own: None })
         {
-            token.cancel();
+            binding.finish();
         }
-        self.set_phase(Phase::Idle { own: None });
     }
 
     /// Destroys the coroutine (its locals' destructors run, its registrations go), on the
@@ -313,47 +300,22 @@ impl<R: StepResult> Stepper<R> {
     /// `destroy` for a frame that is bound to a driver, or driven by our own.
     fn destroy_bound(&mut self, frame: NonNull<c_void>) {
         match std::mem::replace(&mut *self.phase, Phase::Idle { own: None }) {
-            Phase::Idle { own: Some(driver) } => {
-                let _entered = executor::enter(driver.as_driver());
-                // SAFETY: we own the frame, suspended, driven by our own queue.
-                unsafe { ffi::destroy(frame.as_ptr()) };
-            }
+            // SAFETY: we own the frame, suspended, driven by our own queue.
+            Phase::Idle { own: Some(driver) } => unsafe { driver.destroy(frame) },
             // SAFETY: idle: suspended at its start or a yield, registered nowhere.
             Phase::Idle { own: None } => unsafe { ffi::destroy(frame.as_ptr()) },
             Phase::Bound {
                 completion,
-                remote,
-                deferred_start,
+                binding,
             } => {
-                let elsewhere = remote
-                    .owner()
-                    .is_some_and(|owner| owner != std::thread::current().id());
-                if elsewhere && !completion.is_finished() {
-                    // The frame waits on that executor's queues: destroy it there, keeping
-                    // the completion alive until then.
-                    let item = FrameToDestroy {
-                        frame,
-                        token: deferred_start,
-                        keep_alive: Some(Box::new(completion)),
-                    };
-                    // The executor gone (it has let go of everything), the item comes back
-                    // and dropping it destroys the frame here.
-                    drop(remote.push(item.into_remote()));
-                    return;
-                }
-                if let Some(token) = deferred_start {
-                    token.cancel();
-                }
-                // SAFETY: on the driver's thread (or finished); the frame is ours.
-                unsafe { ffi::destroy(frame.as_ptr()) };
+                let finished = completion.is_finished();
+                // SAFETY: the frame is ours, bound to that driver; the completion is kept
+                // alive until the frame is gone.
+                unsafe { binding.destroy(frame, finished, Box::new(completion)) };
             }
             Phase::Own { completion, driver } => {
-                {
-                    // Destructors may unlink nodes from our queue: keep it current.
-                    let _entered = executor::enter(driver.as_driver());
-                    // SAFETY: we drive this frame and own it.
-                    unsafe { ffi::destroy(frame.as_ptr()) };
-                }
+                // SAFETY: we drive this frame and own it.
+                unsafe { driver.destroy(frame) };
                 drop(driver);
                 drop(completion);
             }
@@ -380,12 +342,4 @@ impl<R: StepResult> Drop for Stepper<R> {
             unsafe { ManuallyDrop::drop(&mut self.phase) };
         }
     }
-}
-
-/// Resumes a frame with `driver` current.
-fn resume_inside(driver: &LocalDriver, frame: NonNull<c_void>) {
-    let _entered = executor::enter(driver.as_driver());
-    let _deeper = executor::deeper();
-    // SAFETY: the caller owns the suspended frame and drives it here.
-    unsafe { ffi::resume_task(frame.as_ptr()) };
 }

@@ -112,6 +112,18 @@ impl ErrorSink {
     }
 }
 
+/// Describes the exception of a finished C++ task.
+///
+/// # Safety
+///
+/// `state` must be the state word of a live task frame whose state has the error flag.
+pub(crate) unsafe fn describe_task_error(state: std::ptr::NonNull<u64>) -> CppException {
+    let mut sink = ErrorSink::default();
+    // SAFETY: valid per the caller's contract; the sink outlives the call.
+    unsafe { crate::ffi::abi::corobridge_cpp_task_error(state.as_ptr(), sink.as_abi()) };
+    sink.into_exception()
+}
+
 /// How futures' `block_on` and `LocalPool` panic when their thread already runs an
 /// executor (they find its `futures_executor::enter()` guard, which corobridge's run loop
 /// holds).

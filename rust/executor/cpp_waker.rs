@@ -15,12 +15,11 @@ use std::sync::Arc;
 use std::task::{Context, RawWaker, RawWakerVTable, Waker};
 
 use super::context::{self, Driver};
-use super::run_queue::{KIND_WAKER, RunQueue};
+use super::run_queue::RunQueue;
 use crate::erased_poll::{PollHeader, Sink};
-use crate::ffi::SchedNode;
 use crate::ffi::abi::{COROBRIDGE_POLL_PENDING, corobridge_rust_await};
 
-use super::node::{self, CANCELLED, DONE, IDLE, Node, RUNNING, Schedulable};
+use super::node::{self, CANCELLED, DONE, IDLE, Node, RUNNING, Ran, Schedulable};
 
 /// A Rust future (or stream) that a token polls before resuming its frame.
 struct PollTarget {
@@ -50,7 +49,7 @@ impl CppWaker {
         // SAFETY: the driver is alive: it is current on this thread (callers' contract).
         let remote = unsafe { driver.remote() }.clone();
         Arc::new(Self {
-            node: Node::new(KIND_WAKER, frame, remote, state),
+            node: Node::new::<Self>(remote, state),
             frame,
             target,
         })
@@ -64,11 +63,6 @@ impl CppWaker {
     /// alive until the token is cancelled or has resumed it.
     pub(crate) unsafe fn for_frame(frame: *mut c_void, driver: Driver) -> Arc<Self> {
         Self::new(frame, None, driver, IDLE)
-    }
-
-    /// True if the token polls a Rust future before resuming its frame.
-    pub(crate) fn polls_future(&self) -> bool {
-        self.target.is_some()
     }
 
     /// Queues the token on its driver. Safe from any thread; extra wakes are absorbed.
@@ -87,19 +81,9 @@ impl CppWaker {
         node::cancel(self);
     }
 
-    /// Converts a popped queue node back into the token (taking the queue's reference).
-    ///
-    /// # Safety
-    ///
-    /// `node` must be a `KIND_WAKER` node just popped from a run queue.
-    pub(crate) unsafe fn from_node(node: NonNull<SchedNode>) -> Arc<Self> {
-        // SAFETY: forwarded contract: a KIND_WAKER link belongs to a CppWaker.
-        unsafe { node::from_link(node) }
-    }
-
     /// Runs a popped token on its driver's thread: polls its Rust future if it has one,
     /// and returns the frame to resume (None if cancelled, or the future is still pending).
-    pub(crate) fn run(self: &Arc<Self>, queue: &RunQueue) -> Option<*mut c_void> {
+    fn run_token(self: &Arc<Self>, queue: &RunQueue) -> Option<*mut c_void> {
         let Some(target) = &self.target else {
             // A plain token: the first wake resumes the frame.
             return self.node.run_once().then_some(self.frame);
@@ -260,6 +244,16 @@ static NOOP_VTABLE: RawWakerVTable = RawWakerVTable::new(
 unsafe impl Schedulable for CppWaker {
     fn node(&self) -> &Node {
         &self.node
+    }
+
+    /// Resumes the frame (a plain token's first wake), or polls the future first.
+    fn run(self: &Arc<Self>, queue: &RunQueue) -> Ran {
+        let polled = self.target.is_some();
+        match self.run_token(queue).and_then(NonNull::new) {
+            Some(frame) => Ran::Resume { frame, polled },
+            None if polled => Ran::Polled,
+            None => Ran::Nothing,
+        }
     }
 }
 

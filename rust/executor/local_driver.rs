@@ -10,11 +10,11 @@ use std::sync::Arc;
 use std::task::{Context, Waker};
 use std::time::{Duration, Instant};
 
-use super::context::{Driver, Owner};
-use super::cpp_waker::CppWaker;
+use super::context::{self, Driver, Owner};
 use super::local_timers::LocalTimers;
+use super::node::{self, Ran};
 use super::remote::Remote;
-use super::run_queue::{KIND_FRAME, KIND_TASK, KIND_WAKER, RunQueue};
+use super::run_queue::RunQueue;
 use crate::ffi;
 
 /// See the module documentation.
@@ -102,7 +102,7 @@ impl LocalDriver {
     }
 
     /// Registers the waker of the outer task that drains this driver.
-    pub(crate) fn set_waker(&self, waker: &Waker) {
+    fn set_waker(&self, waker: &Waker) {
         self.has_waker.set(true);
         self.remote.set_waker(waker);
     }
@@ -124,6 +124,41 @@ impl LocalDriver {
         self.timers.borrow_mut().arm(cx);
     }
 
+    /// Resumes the caller's suspended task `frame` with this driver current, one level
+    /// deeper.
+    ///
+    /// # Safety
+    ///
+    /// `frame` must be a suspended task frame the caller owns and drives with this driver.
+    pub(crate) unsafe fn resume(&self, frame: NonNull<c_void>) {
+        let _entered = context::enter(self.as_driver());
+        let _deeper = context::deeper();
+        // SAFETY: per the contract.
+        unsafe { ffi::resume_task(frame.as_ptr()) };
+    }
+
+    /// Runs queued work with this driver current (see [`LocalDriver::drain`]), on behalf
+    /// of the outer task whose waker is `waker`. Returns true if work remains because the
+    /// budget ran out.
+    pub(crate) fn drain_for(&self, waker: &Waker) -> bool {
+        self.set_waker(waker);
+        let _entered = context::enter(self.as_driver());
+        let _deeper = context::deeper();
+        self.drain()
+    }
+
+    /// Destroys the caller's frame with this driver current (its awaiters' destructors
+    /// unlink their nodes from this driver's queue and cancel its timers).
+    ///
+    /// # Safety
+    ///
+    /// `frame` must be a suspended frame the caller owns and drives with this driver.
+    pub(crate) unsafe fn destroy(&self, frame: NonNull<c_void>) {
+        let _entered = context::enter(self.as_driver());
+        // SAFETY: per the contract.
+        unsafe { ffi::destroy(frame.as_ptr()) };
+    }
+
     fn take_remote(&self) {
         let mut items = Vec::new();
         self.remote.take_into(&mut items);
@@ -134,7 +169,7 @@ impl LocalDriver {
 
     /// Runs queued work (this driver must be current). Returns true if work remains
     /// because the budget ran out.
-    pub(crate) fn drain(&self) -> bool {
+    fn drain(&self) -> bool {
         // The clock is read only if a timer is pending (a read costs about as much as a
         // resumption).
         let now = (!self.timers.borrow().is_empty()).then(Instant::now);
@@ -148,27 +183,21 @@ impl LocalDriver {
                 continue;
             }
             self.take_remote();
-            let Some(node) = self.queue.pop_front() else {
+            let Some(link) = self.queue.pop_front() else {
                 return false;
             };
-            // SAFETY: a popped node is valid (RunQueue's contract).
-            let (kind, frame) = unsafe { ((*node.as_ptr()).kind, (*node.as_ptr()).frame) };
-            match kind {
-                KIND_FRAME => {
-                    // SAFETY: a FRAME node belongs to a suspended awaiter of a live frame
-                    // (the awaiter unlinks it before the frame can be destroyed).
-                    let _ = unsafe { ffi::resume(frame) };
+            // SAFETY: just popped from our queue.
+            match unsafe { node::run(link, &self.queue) } {
+                Ran::Resume { frame, .. } => {
+                    // SAFETY: a bare node belongs to a suspended awaiter of a live frame
+                    // (the awaiter unlinks it before the frame can be destroyed), and a
+                    // token that completes hands back its live, suspended frame.
+                    let _ = unsafe { ffi::resume(frame.as_ptr()) };
                 }
-                KIND_WAKER => {
-                    // SAFETY: popped WAKER node.
-                    let token = unsafe { CppWaker::from_node(node) };
-                    if let Some(frame) = token.run(&self.queue) {
-                        // SAFETY: a token that completes hands back its live, suspended frame.
-                        let _ = unsafe { ffi::resume(frame) };
-                    }
+                Ran::Polled | Ran::Nothing => {}
+                Ran::Finished { .. } => {
+                    debug_assert!(false, "Rust tasks never target a local driver");
                 }
-                KIND_TASK => debug_assert!(false, "Rust tasks never target a local driver"),
-                _ => debug_assert!(false, "unknown run-queue node kind"),
             }
         }
         self.remote.has_items() || !self.queue.is_empty()
@@ -178,12 +207,9 @@ impl LocalDriver {
 impl Drop for LocalDriver {
     fn drop(&mut self) {
         drop(self.remote.close());
-        while let Some(node) = self.queue.pop_front() {
-            // SAFETY: popped nodes are valid (RunQueue's contract).
-            if unsafe { (*node.as_ptr()).kind } == KIND_WAKER {
-                // SAFETY: a popped WAKER node carries the queue's reference, released here.
-                drop(unsafe { CppWaker::from_node(node) });
-            }
+        while let Some(link) = self.queue.pop_front() {
+            // SAFETY: just popped.
+            unsafe { node::release(link) };
         }
     }
 }

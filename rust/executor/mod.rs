@@ -15,8 +15,9 @@
 //! tasks and wake tokens on nodes; the executor (`core/`) and the local driver on all of
 //! them.
 //!
-//! - `node.rs`: the schedulable node that Rust tasks and C++ wake tokens start with, and
-//!   its one state machine (drawn as a table there). Start reading here.
+//! - `node.rs`: the schedulable node that Rust tasks and C++ wake tokens start with, its
+//!   one state machine (drawn as a table there) and its vtable: drivers run what they pop
+//!   through `node::run` and know nothing else of it. Start reading here.
 //! - `run_queue.rs`: the intrusive FIFO of nodes (C++ awaiters link bare nodes into it
 //!   too). `remote.rs`: the thread-safe side of a driver (wakes from other threads).
 //! - `task.rs`: the cell of a spawned Rust task; `join_handle.rs`: what it runs and the
@@ -25,6 +26,9 @@
 //! - `core/`: the executor itself: its state (`mod.rs`), its timers (`timers.rs`), what it
 //!   spawns (`spawning.rs`) and its run loop (`run_loop.rs`); `roots.rs` the C++ tasks it
 //!   owns, `shutdown.rs` what shutting down reports.
+//! - `binding.rs`: all that a C++ coroutine stepped from Rust (`cpp_step`) needs of the
+//!   driver on its thread: may it resume inline here, and once bound, is the driver still
+//!   there, and how its frame is destroyed on the driver's thread.
 //! - `context.rs`: which driver runs on this thread. `local_driver.rs`: the driver of a
 //!   C++ task polled under another executor, with its C++ timers in `local_timers.rs`,
 //!   woken by tokio's timer or by the process's one thread in `timer_thread.rs`.
@@ -35,6 +39,7 @@
 //! - `nested_runtime.rs`, `tokio_context.rs`: a tokio `block_on` nested inside the loop,
 //!   refused (the `tokio` feature).
 
+pub(crate) mod binding;
 mod context;
 pub(crate) mod core;
 pub(crate) mod cpp_waker;
@@ -60,10 +65,8 @@ use std::future::IntoFuture;
 use std::rc::Rc;
 use std::time::Duration;
 
-pub(crate) use self::context::{Driver, MAX_INLINE_DEPTH, current, deeper, depth, enter};
-pub(crate) use self::frame_handoff::FrameToDestroy;
+pub(crate) use self::context::current;
 pub use self::join_handle::JoinHandle;
-pub(crate) use self::remote::Remote;
 pub use self::roots::RootId;
 pub use self::shutdown::Shutdown;
 pub use self::sleep::{Sleep, sleep};

@@ -4,9 +4,11 @@
 //! `yield()`, link a bare `corobridge_sched_node` instead: they are woken only on the
 //! driver's thread, by the driver.)
 //!
-//! The header is the intrusive queue link, the state and the driver's remote side; the
-//! owner is `#[repr(C)]` with the header first, so a popped link converts back to it by
-//! address. Any thread may wake a node; only the thread that drives its driver links it
+//! The header is the intrusive queue link, a two-function vtable (run it, release it), the
+//! state and the driver's remote side; the owner is `#[repr(C)]` with the header first, so
+//! a popped link converts back to it by address. A driver runs whatever it pops through
+//! [`run`], which answers with a [`Ran`]: a bare C++ node asks for its frame to be resumed,
+//! a Rust node runs through its vtable. Drivers know nothing else of what a node is. Any thread may wake a node; only the thread that drives its driver links it
 //! into the run queue (another thread hands it to the remote side, which the driver
 //! drains), runs it or cancels it.
 //!
@@ -24,13 +26,14 @@
 //! the queue holds one strong reference until it pops or unlinks the node.
 
 use std::cell::UnsafeCell;
+use std::ffi::c_void;
 use std::ptr::NonNull;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU8, Ordering};
 
 use super::context;
 use super::remote::{Remote, RemoteItem, RemoteVTable};
-use super::run_queue::{self, RunQueue};
+use super::run_queue::{self, KIND_FRAME, KIND_RUST, RunQueue};
 use crate::ffi::SchedNode;
 
 /// Waits for a wake.
@@ -50,8 +53,32 @@ pub(crate) const CANCELLED: u8 = 5;
 #[repr(C)]
 pub(crate) struct Node {
     link: UnsafeCell<SchedNode>,
+    vtable: &'static NodeVTable,
     state: AtomicU8,
     remote: Arc<Remote>,
+}
+
+/// What a driver does after running a popped node.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Ran {
+    /// Nothing more: the node was cancelled, or had nothing to do.
+    Nothing,
+    /// It polled a Rust future, which is pending (or the node will run again).
+    Polled,
+    /// Resume this C++ frame, after polling a Rust future if `polled`.
+    Resume {
+        frame: NonNull<c_void>,
+        polled: bool,
+    },
+    /// It polled a Rust task that has finished (its future is dropped already): the
+    /// driver forgets the task it keeps in `slot`.
+    Finished { slot: usize },
+}
+
+/// How a driver runs and releases a popped Rust node (one per [`Schedulable`] type).
+pub(crate) struct NodeVTable {
+    run: unsafe fn(NonNull<SchedNode>, &RunQueue) -> Ran,
+    release: unsafe fn(NonNull<SchedNode>),
 }
 
 /// What starts with a [`Node`]: `#[repr(C)]`, the node its first field.
@@ -60,9 +87,35 @@ pub(crate) struct Node {
 ///
 /// `node` must return the first field of a `#[repr(C)]` `Self`, so that a pointer to it
 /// is a pointer to `Self`.
-pub(crate) unsafe trait Schedulable: Sized + Send + Sync {
+pub(crate) unsafe trait Schedulable: Sized + Send + Sync + 'static {
     /// The header.
     fn node(&self) -> &Node;
+
+    /// Runs the node, just popped from `queue` by its driver (on the driver's thread).
+    fn run(self: &Arc<Self>, queue: &RunQueue) -> Ran;
+}
+
+/// The vtable of the nodes of type `T`.
+struct VTableOf<T>(std::marker::PhantomData<T>);
+
+impl<T: Schedulable> VTableOf<T> {
+    const VTABLE: NodeVTable = NodeVTable {
+        run: Self::run,
+        release: Self::release,
+    };
+
+    /// Runs a popped node, then releases the queue's reference.
+    unsafe fn run(link: NonNull<SchedNode>, queue: &RunQueue) -> Ran {
+        // SAFETY: the caller passes a link of a `T` just popped (`run`'s contract).
+        let this = unsafe { from_link::<T>(link) };
+        this.run(queue)
+    }
+
+    /// Releases the queue's reference of a popped node that will not run.
+    unsafe fn release(link: NonNull<SchedNode>) {
+        // SAFETY: as above.
+        drop(unsafe { from_link::<T>(link) });
+    }
 }
 
 /// How a node of type `T` travels to its driver from another thread (see
@@ -98,19 +151,14 @@ fn into_remote<T: Schedulable>(this: Arc<T>) -> RemoteItem {
 }
 
 impl Node {
-    /// A node of the driver behind `remote`, of run-queue `kind`, in `state`.
-    pub(crate) fn new(
-        kind: u32,
-        frame: *mut std::ffi::c_void,
-        remote: Arc<Remote>,
-        state: u8,
-    ) -> Self {
+    /// The header of a `T`, of the driver behind `remote`, in `state`.
+    pub(crate) fn new<T: Schedulable>(remote: Arc<Remote>, state: u8) -> Self {
         Self {
             link: UnsafeCell::new(SchedNode {
-                kind,
-                frame,
+                kind: KIND_RUST,
                 ..SchedNode::default()
             }),
+            vtable: &VTableOf::<T>::VTABLE,
             state: AtomicU8::new(state),
             remote,
         }
@@ -247,8 +295,58 @@ pub(crate) fn cancel<T: Schedulable>(this: &Arc<T>) {
 /// # Safety
 ///
 /// `link` must have been linked by [`link`] for a `T` and just popped from its queue.
-pub(crate) unsafe fn from_link<T: Schedulable>(link: NonNull<SchedNode>) -> Arc<T> {
+unsafe fn from_link<T: Schedulable>(link: NonNull<SchedNode>) -> Arc<T> {
     // SAFETY: the link is the first field of the repr(C) node, itself the first field of
     // a repr(C) T (Schedulable's contract), whose reference `link` leaked.
     unsafe { Arc::from_raw(link.as_ptr().cast::<T>()) }
+}
+
+/// The vtable of a Rust node's link.
+///
+/// # Safety
+///
+/// `link` must be the link of a live Rust node (of kind `KIND_RUST`).
+unsafe fn vtable_of(link: NonNull<SchedNode>) -> &'static NodeVTable {
+    // SAFETY: a KIND_RUST link is the first field of a repr(C) Node, whose second field
+    // is its vtable; the node is alive (caller's contract).
+    unsafe { (*link.as_ptr().cast::<Node>()).vtable }
+}
+
+/// Runs a node its driver just popped from `queue` (on the driver's thread): a bare C++
+/// node asks for its frame; a Rust node runs through its vtable, which takes the queue's
+/// reference.
+///
+/// # Safety
+///
+/// `link` must have just been popped from `queue`.
+#[inline]
+pub(crate) unsafe fn run(link: NonNull<SchedNode>, queue: &RunQueue) -> Ran {
+    // SAFETY: a popped link is valid (RunQueue's contract).
+    let (kind, frame) = unsafe { ((*link.as_ptr()).kind, (*link.as_ptr()).frame) };
+    if kind == KIND_FRAME {
+        return match NonNull::new(frame) {
+            Some(frame) => Ran::Resume {
+                frame,
+                polled: false,
+            },
+            None => Ran::Nothing,
+        };
+    }
+    debug_assert_eq!(kind, KIND_RUST, "unknown run-queue node kind");
+    // SAFETY: a popped Rust link carries the queue's reference, which `run` takes.
+    unsafe { (vtable_of(link).run)(link, queue) }
+}
+
+/// Releases a node popped by a driver that goes away without running it: a Rust node's
+/// queue reference is dropped; a bare C++ node needs nothing (its awaiter owns it).
+///
+/// # Safety
+///
+/// `link` must have just been popped from its queue.
+pub(crate) unsafe fn release(link: NonNull<SchedNode>) {
+    // SAFETY: a popped link is valid (RunQueue's contract).
+    if unsafe { (*link.as_ptr()).kind } == KIND_RUST {
+        // SAFETY: a popped Rust link carries the queue's reference, released here.
+        unsafe { (vtable_of(link).release)(link) };
+    }
 }

@@ -10,10 +10,8 @@ use crate::ffi::abi::COROBRIDGE_NODE_FRAME;
 
 /// A node owned by a C++ awaiter: resume `node.frame`.
 pub(crate) const KIND_FRAME: u32 = COROBRIDGE_NODE_FRAME;
-/// A node embedded in a Rust task (`TaskCell`): poll it.
-pub(crate) const KIND_TASK: u32 = 1;
-/// A node embedded in a wake token (`CppWaker`): resume its frame unless cancelled.
-pub(crate) const KIND_WAKER: u32 = 2;
+/// The link of a Rust node (`node::Node`: a task, a wake token), run through its vtable.
+pub(crate) const KIND_RUST: u32 = 1;
 
 /// The queue. Single-threaded: only the thread driving it touches it.
 pub(crate) struct RunQueue {

@@ -5,14 +5,12 @@ use std::cell::{Cell, UnsafeCell};
 use std::future::Future;
 use std::mem::ManuallyDrop;
 use std::pin::Pin;
-use std::ptr::NonNull;
 use std::sync::Arc;
 use std::task::{Context, Poll, RawWaker, RawWakerVTable, Waker};
 
-use super::node::{self, Node, Schedulable};
+use super::node::{self, Node, Ran, Schedulable};
 use super::remote::Remote;
-use super::run_queue::{KIND_TASK, RunQueue};
-use crate::ffi::SchedNode;
+use super::run_queue::RunQueue;
 
 type BoxedFuture = Pin<Box<dyn Future<Output = ()>>>;
 
@@ -39,7 +37,7 @@ unsafe impl Sync for TaskCell {}
 impl TaskCell {
     pub(crate) fn new(remote: Arc<Remote>, future: BoxedFuture) -> Arc<Self> {
         Arc::new(Self {
-            node: Node::new(KIND_TASK, std::ptr::null_mut(), remote, node::QUEUED),
+            node: Node::new::<Self>(remote, node::QUEUED),
             slot: Cell::new(usize::MAX),
             future: UnsafeCell::new(Some(future)),
         })
@@ -58,22 +56,12 @@ impl TaskCell {
         node::link(self, queue);
     }
 
-    /// Converts a popped queue node back into the task (taking the queue's reference).
-    ///
-    /// # Safety
-    ///
-    /// `node` must be a `KIND_TASK` node just popped from a run queue.
-    pub(crate) unsafe fn from_node(node: NonNull<SchedNode>) -> Arc<Self> {
-        // SAFETY: forwarded contract: a KIND_TASK link belongs to a TaskCell.
-        unsafe { node::from_link(node) }
-    }
-
     pub(crate) fn schedule(self: &Arc<Self>) {
         node::wake(self);
     }
 
     /// Polls the task once (executor thread). Returns true when it has finished.
-    pub(crate) fn run(self: &Arc<Self>, queue: &RunQueue) -> bool {
+    fn poll_once(self: &Arc<Self>, queue: &RunQueue) -> bool {
         self.node.set_state(node::RUNNING);
         // SAFETY: the executor's thread is the only one touching `future`.
         let slot = unsafe { &mut *self.future.get() };
@@ -116,6 +104,17 @@ impl TaskCell {
 unsafe impl Schedulable for TaskCell {
     fn node(&self) -> &Node {
         &self.node
+    }
+
+    /// Polls the task once; a finished task's future is dropped here, and its executor
+    /// forgets it.
+    fn run(self: &Arc<Self>, queue: &RunQueue) -> Ran {
+        if self.poll_once(queue) {
+            self.drop_future();
+            Ran::Finished { slot: self.slot() }
+        } else {
+            Ran::Polled
+        }
     }
 }
 

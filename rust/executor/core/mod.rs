@@ -16,18 +16,16 @@ use std::task::{RawWakerVTable, Waker};
 use std::time::{Duration, Instant};
 
 use super::context::{Driver, Owner};
-use super::cpp_waker::{self, CppWaker};
+use super::cpp_waker::{self};
+use super::node;
 use super::raw_timers;
 use super::registry::{self, Lookup};
 use super::remote::Remote;
 use super::roots::Roots;
-use super::run_queue::{KIND_TASK, KIND_WAKER, RunQueue};
+use super::run_queue::RunQueue;
 use super::task::{self, TaskCell};
 use super::timer::TimerQueue;
 use super::{ClockKind, Stats, TaskFailure};
-use crate::CppException;
-use crate::error::ErrorSink;
-use crate::ffi::abi::corobridge_cpp_task_error;
 
 thread_local! {
     static THREAD_MARK: u8 = const { 0 };
@@ -297,27 +295,9 @@ impl Drop for Core {
         // which no longer resolves, so their cancellation is a no-op.
         self.timers.borrow_mut().clear();
         raw_timers::forget_executor(self.key.get());
-        while let Some(node) = self.queue.pop_front() {
-            // SAFETY: popped nodes are valid; TASK and WAKER nodes carry a reference.
-            match unsafe { (*node.as_ptr()).kind } {
-                // SAFETY: popped TASK node (its future was dropped above).
-                KIND_TASK => drop(unsafe { TaskCell::from_node(node) }),
-                // SAFETY: popped WAKER node.
-                KIND_WAKER => drop(unsafe { CppWaker::from_node(node) }),
-                _ => {}
-            }
+        while let Some(link) = self.queue.pop_front() {
+            // SAFETY: just popped (tasks' futures were dropped above).
+            unsafe { node::release(link) };
         }
     }
-}
-
-/// Describes the exception of a finished task.
-///
-/// # Safety
-///
-/// `state` must be the state word of a live task frame whose state has the error flag.
-pub(crate) unsafe fn describe_task_error(state: NonNull<u64>) -> CppException {
-    let mut sink = ErrorSink::default();
-    // SAFETY: valid per the caller's contract; the sink outlives the call.
-    unsafe { corobridge_cpp_task_error(state.as_ptr(), sink.as_abi()) };
-    sink.into_exception()
 }

@@ -10,13 +10,9 @@ use crate::error::explained_nested_block_on;
 use crate::executor::Shutdown;
 use crate::executor::TaskFailure;
 use crate::executor::context;
-use crate::executor::cpp_waker::CppWaker;
+use crate::executor::node::{self, Ran};
 use crate::executor::remote::Remote;
 use crate::executor::roots::RootId;
-use crate::executor::run_queue::KIND_FRAME;
-use crate::executor::run_queue::KIND_TASK;
-use crate::executor::run_queue::KIND_WAKER;
-use crate::executor::task::TaskCell;
 use crate::executor::tokio_context;
 use crate::ffi;
 use std::ffi::c_void;
@@ -81,30 +77,23 @@ impl Core {
         }
     }
 
-    fn run_node(&self, node: NonNull<ffi::SchedNode>) {
-        // SAFETY: a popped node is valid (RunQueue's contract).
-        let (kind, frame) = unsafe { ((*node.as_ptr()).kind, (*node.as_ptr()).frame) };
-        match kind {
-            KIND_FRAME => self.resume_frame(frame),
-            KIND_TASK => {
-                // SAFETY: popped TASK node.
-                let task = unsafe { TaskCell::from_node(node) };
+    fn run_node(&self, link: NonNull<ffi::SchedNode>) {
+        // SAFETY: just popped from our queue.
+        match unsafe { node::run(link, &self.queue) } {
+            Ran::Resume { frame, polled } => {
+                self.polls.set(self.polls.get() + u64::from(polled));
+                self.resume_frame(frame.as_ptr());
+            }
+            Ran::Polled => {
                 self.polls.set(self.polls.get() + 1);
-                if task.run(&self.queue) {
-                    self.retire_task(&task);
-                }
                 self.after_resume();
             }
-            KIND_WAKER => {
-                // SAFETY: popped WAKER node.
-                let token = unsafe { CppWaker::from_node(node) };
-                self.polls
-                    .set(self.polls.get() + u64::from(token.polls_future()));
-                if let Some(frame) = token.run(&self.queue) {
-                    self.resume_frame(frame);
-                }
+            Ran::Finished { slot } => {
+                self.polls.set(self.polls.get() + 1);
+                self.forget_task(slot, link.cast());
+                self.after_resume();
             }
-            _ => debug_assert!(false, "unknown run-queue node kind {kind}"),
+            Ran::Nothing => {}
         }
     }
 

@@ -1,7 +1,8 @@
 //! What the executor owns: spawned Rust tasks and C++ root tasks.
 
-use super::{Core, describe_task_error};
+use super::Core;
 use crate::Error;
+use crate::error::describe_task_error;
 use crate::executor::TaskFailure;
 use crate::executor::roots::RootId;
 use crate::executor::task::TaskCell;
@@ -42,12 +43,13 @@ impl Core {
         task
     }
 
-    pub(super) fn retire_task(&self, task: &Arc<TaskCell>) {
-        task.drop_future();
+    /// Forgets the finished task at `task` (its node's address) that was kept in `slot`.
+    pub(super) fn forget_task(&self, slot: usize, task: NonNull<()>) {
         let mut tasks = self.tasks.borrow_mut();
-        let slot = task.slot();
         if let Some(entry) = tasks.entries.get_mut(slot)
-            && entry.as_ref().is_some_and(|t| Arc::ptr_eq(t, task))
+            && entry
+                .as_ref()
+                .is_some_and(|t| std::ptr::eq(Arc::as_ptr(t).cast(), task.as_ptr()))
         {
             *entry = None;
             tasks.free.push(slot);
