@@ -1,6 +1,8 @@
 //! The foundation's costs, measured side by side in one run:
 //! - one resume of a C++ coroutine by the Rust executor (a `co_await corobridge::yield()`
-//!   loop, and timer wakes);
+//!   loop, and timer wakes), beside one poll of a fiber spawned as a task whose C++ code
+//!   calls `corobridge::fiber::yield()` once per poll, and a bare corosensei switch (that
+//!   poll's floor);
 //! - create + run + destroy of a C++ task awaited from Rust, beside the same loop in Rust;
 //! - one game frame with 1,000,000 patrolling NPCs on corobridge's engine and on the
 //!   seed-style engine (a std::priority_queue of handles), beside the memory floor of such
@@ -9,9 +11,10 @@
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use corobridge::{ClockKind, Executor};
+use corobridge::{ClockKind, Executor, Fiber};
 use corobridge_lab::compare::floor;
 use corobridge_lab::game::{GameWorld, SeedStyleWorld};
+use corobridge_testkit::fiber_scenarios;
 use corobridge_testkit::scenarios as s;
 use criterion::{Criterion, criterion_group, criterion_main};
 
@@ -28,6 +31,38 @@ fn resume(c: &mut Criterion) {
             elapsed
         });
     });
+    group.bench_function("fiber polled as a task, one cpp yield per poll", |b| {
+        // A spawned `Fiber<(), (), _>` whose C++ body yields `iters` times: each yield
+        // ends a poll with Pending and a wake, and the executor polls it again.
+        b.iter_custom(|iters| {
+            let executor = Executor::new();
+            let n = i32::try_from(iters).unwrap_or(i32::MAX);
+            let fiber = Fiber::<(), (), _>::new(move |()| fiber_scenarios::echo_unit(n))
+                .expect("a fiber on the default pool");
+            let start = Instant::now();
+            let handle = executor.spawn(fiber);
+            let done = executor.block_on(handle);
+            let elapsed = start.elapsed();
+            assert!(
+                matches!(done, Ok(Ok(Ok(rounds))) if rounds == n),
+                "{done:?}"
+            );
+            elapsed
+        });
+    });
+    // The floor of the fiber's poll, in the same run: one bare corosensei resume and
+    // suspend, the stack switches any fiber poll makes.
+    let mut raw = corosensei::Coroutine::<(), (), ()>::new(|yielder, ()| {
+        loop {
+            yielder.suspend(());
+        }
+    });
+    group.bench_function(
+        "bare corosensei resume+suspend (a fiber poll's floor)",
+        |b| {
+            b.iter(|| black_box(raw.resume(())));
+        },
+    );
     group.bench_function("cpp timer wake, 10k patrolling NPCs", |b| {
         // 10,000 patrol coroutines waiting one 16 ms frame (about 6,800 wake per frame,
         // the others pause at waypoints); reported per resume.

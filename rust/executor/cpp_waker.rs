@@ -83,7 +83,7 @@ impl CppWaker {
 
     /// Runs a popped token on its driver's thread: polls its Rust future if it has one,
     /// and returns the frame to resume (None if cancelled, or the future is still pending).
-    fn run_token(self: &Arc<Self>, queue: &RunQueue) -> Option<*mut c_void> {
+    fn run_token(self: Arc<Self>, queue: &RunQueue) -> Option<*mut c_void> {
         let Some(target) = &self.target else {
             // A plain token: the first wake resumes the frame.
             return self.node.run_once().then_some(self.frame);
@@ -93,7 +93,7 @@ impl CppWaker {
         }
         // SAFETY: the waker borrows this token, which `self` keeps alive for the poll.
         let waker = ManuallyDrop::new(unsafe {
-            Waker::from_raw(RawWaker::new(Arc::as_ptr(self).cast(), &VTABLE))
+            Waker::from_raw(RawWaker::new(Arc::as_ptr(&self).cast(), &VTABLE))
         });
         let mut cx = Context::from_waker(&waker);
         let ready = {
@@ -114,8 +114,9 @@ impl CppWaker {
             return self.node.end_run_ready().then_some(self.frame);
         }
         if self.node.end_run_pending() {
-            // Woken while it was being polled: poll again on the driver's next turn.
-            self.clone().link(queue);
+            // Woken while it was being polled: poll again on the driver's next turn (the
+            // queue's reference goes back into the queue).
+            self.link(queue);
         }
         None
     }
@@ -247,7 +248,7 @@ unsafe impl Schedulable for CppWaker {
     }
 
     /// Resumes the frame (a plain token's first wake), or polls the future first.
-    fn run(self: &Arc<Self>, queue: &RunQueue) -> Ran {
+    fn run(self: Arc<Self>, queue: &RunQueue) -> Ran {
         let polled = self.target.is_some();
         match self.run_token(queue).and_then(NonNull::new) {
             Some(frame) => Ran::Resume { frame, polled },

@@ -91,8 +91,10 @@ pub(crate) unsafe trait Schedulable: Sized + Send + Sync + 'static {
     /// The header.
     fn node(&self) -> &Node;
 
-    /// Runs the node, just popped from `queue` by its driver (on the driver's thread).
-    fn run(self: &Arc<Self>, queue: &RunQueue) -> Ran;
+    /// Runs the node, just popped from `queue` by its driver (on the driver's thread),
+    /// with the queue's reference: a node that must run again links it back (see
+    /// [`Node::end_run_pending`]).
+    fn run(self: Arc<Self>, queue: &RunQueue) -> Ran;
 }
 
 /// The vtable of the nodes of type `T`.
@@ -107,8 +109,7 @@ impl<T: Schedulable> VTableOf<T> {
     /// Runs a popped node, then releases the queue's reference.
     unsafe fn run(link: NonNull<SchedNode>, queue: &RunQueue) -> Ran {
         // SAFETY: the caller passes a link of a `T` just popped (`run`'s contract).
-        let this = unsafe { from_link::<T>(link) };
-        this.run(queue)
+        unsafe { from_link::<T>(link) }.run(queue)
     }
 
     /// Releases the queue's reference of a popped node that will not run.
@@ -197,9 +198,25 @@ impl Node {
     }
 
     /// A run that ended pending: `RUNNING` → `IDLE`, or `NOTIFIED` → `QUEUED`. True in
-    /// the second case: the caller links the node again.
+    /// the second case: the caller links the node again. (One compare-and-swap: the state
+    /// read first says which, and only a wake can move it meanwhile, `RUNNING` →
+    /// `NOTIFIED`, or a cancel; either makes the swap fail and the loop read again.)
     pub(crate) fn end_run_pending(&self) -> bool {
-        !self.transition(RUNNING, IDLE) && self.transition(NOTIFIED, QUEUED)
+        let mut state = self.state.load(Ordering::Relaxed);
+        loop {
+            let next = match state {
+                RUNNING => IDLE,
+                NOTIFIED => QUEUED,
+                _ => return false,
+            };
+            match self
+                .state
+                .compare_exchange(state, next, Ordering::AcqRel, Ordering::Acquire)
+            {
+                Ok(_) => return next == QUEUED,
+                Err(now) => state = now,
+            }
+        }
     }
 
     /// A run that ended ready: → `DONE` unless cancelled. False if it was cancelled.

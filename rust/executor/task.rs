@@ -60,14 +60,14 @@ impl TaskCell {
         node::wake(self);
     }
 
-    /// Polls the task once (executor thread). Returns true when it has finished.
-    fn poll_once(self: &Arc<Self>, queue: &RunQueue) -> bool {
+    /// Polls the task once (executor thread).
+    fn poll_once(self: &Arc<Self>) -> Polled {
         self.node.set_state(node::RUNNING);
         // SAFETY: the executor's thread is the only one touching `future`.
         let slot = unsafe { &mut *self.future.get() };
         let Some(future) = slot.as_mut() else {
             self.node.set_state(node::DONE);
-            return true;
+            return Polled::Finished;
         };
         // SAFETY: the raw waker points at this task, which the `self` borrow keeps alive
         // for the whole poll; ManuallyDrop means no reference is released for it.
@@ -78,15 +78,10 @@ impl TaskCell {
         match future.as_mut().poll(&mut cx) {
             Poll::Ready(()) => {
                 self.node.set_state(node::DONE);
-                true
+                Polled::Finished
             }
-            Poll::Pending => {
-                if self.node.end_run_pending() {
-                    // Woken while running: go round again.
-                    self.clone().link(queue);
-                }
-                false
-            }
+            Poll::Pending if self.node.end_run_pending() => Polled::Again,
+            Poll::Pending => Polled::Waits,
         }
     }
 
@@ -100,6 +95,16 @@ impl TaskCell {
     }
 }
 
+/// How one poll of a task ended.
+enum Polled {
+    /// Its future is ready (or was gone).
+    Finished,
+    /// Pending, and woken while it ran: it runs again.
+    Again,
+    /// Pending, waiting for a wake.
+    Waits,
+}
+
 // SAFETY: `node` is the first field of this repr(C) struct.
 unsafe impl Schedulable for TaskCell {
     fn node(&self) -> &Node {
@@ -108,12 +113,18 @@ unsafe impl Schedulable for TaskCell {
 
     /// Polls the task once; a finished task's future is dropped here, and its executor
     /// forgets it.
-    fn run(self: &Arc<Self>, queue: &RunQueue) -> Ran {
-        if self.poll_once(queue) {
-            self.drop_future();
-            Ran::Finished { slot: self.slot() }
-        } else {
-            Ran::Polled
+    fn run(self: Arc<Self>, queue: &RunQueue) -> Ran {
+        match self.poll_once() {
+            Polled::Finished => {
+                self.drop_future();
+                Ran::Finished { slot: self.slot() }
+            }
+            Polled::Again => {
+                // Woken while it ran: the queue's reference goes back into the queue.
+                self.link(queue);
+                Ran::Polled
+            }
+            Polled::Waits => Ran::Polled,
         }
     }
 }
