@@ -84,7 +84,10 @@ fn switches(c: &mut Criterion) {
     });
     group.finish();
     // A negative value ends the raw coroutine's C++ loop: it returns instead of unwinding.
-    assert!(matches!(raw_cpp.resume(-1), CoroutineResult::Return(())));
+    // (A bench filter that skipped it left it unstarted: dropping it then needs nothing.)
+    if raw_cpp.started() {
+        assert!(matches!(raw_cpp.resume(-1), CoroutineResult::Return(())));
+    }
 }
 
 #[inline(never)]
