@@ -26,6 +26,8 @@ pub(crate) use self::targets::Target;
 use self::targets::{Targets, is_frame};
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap, VecDeque};
+use std::ffi::c_void;
+use std::ptr::NonNull;
 use std::task::Waker;
 
 /// Identifies a registration.
@@ -57,6 +59,8 @@ const MAX_IDLE_LANES: usize = 64;
 struct Run {
     deadline: u64,
     seq: u64,
+    /// One past its last registration; of a lane's last run (the open one, which
+    /// registrations extend), not kept: it ends at the lane's tail.
     end: u64,
 }
 
@@ -66,6 +70,9 @@ struct Lane {
     delay: u64,
     slots: Slots,
     runs: VecDeque<Run>,
+    /// The deadline of the last run (which ends at the tail), while there is one: a
+    /// registration with that deadline joins it.
+    open: Option<u64>,
     /// True while the lane's first run has an entry in the heap.
     queued: bool,
 }
@@ -78,6 +85,7 @@ pub(crate) struct TimerQueue {
     lane_of: HashMap<u64, u32>,
     last_lookup: Option<(u64, u32)>,
     heap: BinaryHeap<Reverse<(u64, u64, u32)>>,
+    /// Runs started so far: orders runs of equal deadline by their first registration.
     seq: u64,
     /// Pending timers.
     timers: usize,
@@ -110,12 +118,18 @@ impl TimerQueue {
         self.heap.peek().map(|Reverse((deadline, _, _))| *deadline)
     }
 
+    /// The lane of `delay`: the last one looked up, or [`TimerQueue::find_lane`].
+    #[inline]
     fn lane_for(&mut self, delay: u64) -> u32 {
-        if let Some((d, lane)) = self.last_lookup
-            && d == delay
-        {
-            return lane;
+        match self.last_lookup {
+            Some((d, lane)) if d == delay => lane,
+            _ => self.find_lane(delay),
         }
+    }
+
+    /// The lane of `delay`, made (or recycled) if there is none.
+    #[inline(never)]
+    fn find_lane(&mut self, delay: u64) -> u32 {
         let lane = match self.lane_of.get(&delay) {
             Some(&lane) => lane,
             None => {
@@ -129,6 +143,7 @@ impl TimerQueue {
                             delay,
                             slots: Slots::default(),
                             runs: VecDeque::new(),
+                            open: None,
                             queued: false,
                         });
                         (self.lanes.len() - 1) as u32
@@ -150,34 +165,59 @@ impl TimerQueue {
 
     /// Registers `target` to fire at `now + delay`.
     pub(crate) fn insert(&mut self, now: u64, delay: u64, target: Target) -> TimerKey {
-        self.timers += 1;
         let raw = self.targets.encode(target);
+        self.insert_raw(now, delay, raw)
+    }
+
+    /// Registers a C++ frame to resume at `now + delay` (the game's path: no target to
+    /// match on, and, inlined, no call).
+    #[inline]
+    pub(crate) fn insert_frame(
+        &mut self,
+        now: u64,
+        delay: u64,
+        frame: NonNull<c_void>,
+    ) -> TimerKey {
+        self.insert_raw(now, delay, targets::encode_frame(frame))
+    }
+
+    #[inline]
+    fn insert_raw(&mut self, now: u64, delay: u64, raw: u64) -> TimerKey {
+        self.timers += 1;
         let lane_id = self.lane_for(delay);
         let deadline = now.saturating_add(delay);
-        let seq = self.seq;
-        self.seq += 1;
         let lane = &mut self.lanes[lane_id as usize];
         let position = lane.slots.push_back(raw);
-        match lane.runs.back_mut() {
-            Some(run) if run.deadline == deadline && run.end == position => run.end += 1,
-            _ => {
-                lane.runs.push_back(Run {
-                    deadline,
-                    seq,
-                    end: position + 1,
-                });
-                if !lane.queued {
-                    // The heap holds each lane's first run; while a run of this lane is
-                    // being fired, that is the run after it, not necessarily this one.
-                    let head = lane.runs.front().expect("a run was just pushed");
-                    lane.queued = true;
-                    self.heap.push(Reverse((head.deadline, head.seq, lane_id)));
-                }
-            }
+        if lane.open != Some(deadline) {
+            self.start_run(lane_id, deadline, position);
         }
         TimerKey {
             lane: lane_id,
             position,
+        }
+    }
+
+    /// Starts a run of `lane_id` with the registration at `position`, closing the open one.
+    #[inline(never)]
+    fn start_run(&mut self, lane_id: u32, deadline: u64, position: u64) {
+        let seq = self.seq;
+        self.seq += 1;
+        let lane = &mut self.lanes[lane_id as usize];
+        if let Some(last) = lane.runs.back_mut() {
+            last.end = position;
+        }
+        lane.runs.push_back(Run {
+            deadline,
+            seq,
+            end: position + 1,
+        });
+        lane.open = Some(deadline);
+        if !lane.queued {
+            // The heap holds each lane's first run; while a run of this lane is being
+            // fired, that is the run after it, not necessarily this one.
+            let head = lane.runs.front().expect("a run was just pushed");
+            lane.queued = true;
+            self.heap.push(Reverse((head.deadline, head.seq, lane_id)));
         }
     }
 
@@ -191,6 +231,12 @@ impl TimerQueue {
             .get_mut(key.lane as usize)?
             .slots
             .at_mut(key.position)
+    }
+
+    /// True if `(key, offset)` is the prefetch hint recorded (or used) last.
+    #[inline]
+    pub(crate) fn has_hint(&self, key: usize, offset: usize) -> bool {
+        self.hints.is_last(key, offset)
     }
 
     /// Records a prefetch hint for the coroutine function whose frames start with `key`.
@@ -241,6 +287,11 @@ impl TimerQueue {
         lane.queued = false;
         let run = lane.runs.pop_front().expect("a queued lane has a run");
         debug_assert_eq!(run.deadline, deadline);
+        if lane.runs.is_empty() {
+            // The open run: it ends at the tail, and later registrations start a new one.
+            lane.open = None;
+            return Some((lane_id, lane.slots.tail()));
+        }
         Some((lane_id, run.end))
     }
 
@@ -298,6 +349,7 @@ impl TimerQueue {
         for lane in &mut self.lanes {
             lane.slots.clear();
             lane.runs = VecDeque::new();
+            lane.open = None;
             lane.queued = false;
         }
         self.heap.clear();

@@ -12,7 +12,14 @@ pub(super) struct Hints {
 }
 
 impl Hints {
+    /// True if `(key, offset)` is the hint recorded (or used) last.
+    #[inline]
+    pub(super) fn is_last(&self, key: usize, offset: usize) -> bool {
+        self.last_hint == (key, offset)
+    }
+
     /// Records a prefetch hint for the coroutine function whose frames start with `key`.
+    #[inline(never)]
     pub(super) fn add(&mut self, key: usize, offset: usize) {
         if self.last_hint != (key, offset) {
             self.hints.insert(key, offset);

@@ -53,6 +53,12 @@ impl Slots {
         self.head
     }
 
+    /// One past the position of the last entry.
+    #[inline]
+    pub(super) fn tail(&self) -> u64 {
+        self.tail
+    }
+
     #[inline]
     fn chunk_index(&self, position: u64) -> usize {
         ((position >> CHUNK_BITS) & (self.chunks.len() as u64).wrapping_sub(1)) as usize

@@ -30,6 +30,18 @@ pub(super) fn is_frame(raw: u64) -> bool {
     raw != EMPTY && raw & TAG_MASK == TAG_FRAME
 }
 
+/// The entry of a `Target::Frame(frame)`.
+#[inline]
+pub(super) fn encode_frame(frame: NonNull<c_void>) -> u64 {
+    let raw = frame.as_ptr().expose_provenance() as u64;
+    debug_assert_eq!(
+        raw & TAG_MASK,
+        0,
+        "coroutine frames are at least 4-byte aligned"
+    );
+    raw | TAG_FRAME
+}
+
 /// The wakers of pending `Target::Waker` entries, by index (free indices are reused).
 #[derive(Default)]
 pub(super) struct Targets {
@@ -41,19 +53,8 @@ impl Targets {
     /// The entry for `target` (never EMPTY).
     pub(super) fn encode(&mut self, target: Target) -> u64 {
         match target {
-            Target::Frame(frame) | Target::RawFrame(frame) => {
-                let raw = frame.as_ptr().expose_provenance() as u64;
-                debug_assert_eq!(
-                    raw & TAG_MASK,
-                    0,
-                    "coroutine frames are at least 4-byte aligned"
-                );
-                if matches!(target, Target::RawFrame(_)) {
-                    raw | TAG_RAW_FRAME
-                } else {
-                    raw | TAG_FRAME
-                }
-            }
+            Target::Frame(frame) => encode_frame(frame),
+            Target::RawFrame(frame) => encode_frame(frame) | TAG_RAW_FRAME,
             Target::Waker(waker) => {
                 let index = match self.free_wakers.pop() {
                     Some(index) => {
