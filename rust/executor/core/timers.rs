@@ -102,11 +102,12 @@ impl Core {
             let run = self.timers.borrow_mut().pop_due(now);
             let Some((lane, end)) = run else { break };
             loop {
-                let step = {
-                    let mut timers = self.timers.borrow_mut();
-                    timers.prefetch(lane, PREFETCH_AHEAD / 2, PREFETCH_AHEAD);
-                    timers.fire_next(lane, end)
-                };
+                let step = self.timers.borrow_mut().fire_next_prefetching(
+                    lane,
+                    end,
+                    PREFETCH_AHEAD / 2,
+                    PREFETCH_AHEAD,
+                );
                 match step {
                     Fire::End => break,
                     Fire::Skip => {}

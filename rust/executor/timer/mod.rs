@@ -87,8 +87,9 @@ pub(crate) struct TimerQueue {
     heap: BinaryHeap<Reverse<(u64, u64, u32)>>,
     /// Runs started so far: orders runs of equal deadline by their first registration.
     seq: u64,
-    /// Pending timers.
-    timers: usize,
+    /// Registrations cancelled in place that their lane's head has not passed yet: the
+    /// pending timers are the lanes' entries less these (counted only off the hot path).
+    cancelled: usize,
     targets: Targets,
 }
 
@@ -103,14 +104,15 @@ impl TimerQueue {
             last_lookup: None,
             heap: BinaryHeap::new(),
             seq: 0,
-            timers: 0,
+            cancelled: 0,
             targets: Targets::default(),
         }
     }
 
     /// Pending timers.
     pub(crate) fn len(&self) -> usize {
-        self.timers
+        let entries: usize = self.lanes.iter().map(|lane| lane.slots.len()).sum();
+        entries - self.cancelled
     }
 
     /// The earliest pending deadline.
@@ -159,7 +161,6 @@ impl TimerQueue {
 
     /// The target of a pending entry, taken out of the queue.
     fn take(&mut self, raw: u64) -> Target {
-        self.timers -= 1;
         self.targets.decode(raw)
     }
 
@@ -183,7 +184,6 @@ impl TimerQueue {
 
     #[inline]
     fn insert_raw(&mut self, now: u64, delay: u64, raw: u64) -> TimerKey {
-        self.timers += 1;
         let lane_id = self.lane_for(delay);
         let deadline = now.saturating_add(delay);
         let lane = &mut self.lanes[lane_id as usize];
@@ -251,6 +251,7 @@ impl TimerQueue {
         if raw == EMPTY {
             return None;
         }
+        self.cancelled += 1;
         Some(self.take(raw))
     }
 
@@ -295,32 +296,51 @@ impl TimerQueue {
         Some((lane_id, run.end))
     }
 
-    /// Takes the next registration of a detached run.
+    /// Takes the next registration of a detached run (without prefetching).
+    #[cfg(test)]
     pub(crate) fn fire_next(&mut self, lane_id: u32, end: u64) -> Fire {
+        self.fire_next_prefetching(lane_id, end, usize::MAX, usize::MAX)
+    }
+
+    /// Takes the next registration of a detached run, after prefetching for those behind
+    /// it: the frame `far` entries ahead, and, for the frame `near` entries ahead (fetched
+    /// by an earlier call), the data its coroutine's prefetch hint points at. It looks no
+    /// further than the end of the chunk it is in: one lookup of the lane and its chunk
+    /// serves all three.
+    #[inline]
+    pub(crate) fn fire_next_prefetching(
+        &mut self,
+        lane_id: u32,
+        end: u64,
+        near: usize,
+        far: usize,
+    ) -> Fire {
         let lane = &mut self.lanes[lane_id as usize];
         if lane.slots.head() >= end {
             return Fire::End;
         }
-        let raw = lane.slots.pop_front().unwrap_or(EMPTY);
-        if raw == EMPTY {
-            return Fire::Skip;
-        }
-        Fire::Target(self.take(raw))
-    }
-
-    /// Prefetching for the entry being fired: the frame `far` entries ahead, and, for the
-    /// frame `near` entries ahead (fetched by an earlier call), the data its coroutine's
-    /// prefetch hint points at.
-    pub(crate) fn prefetch(&mut self, lane_id: u32, near: usize, far: usize) {
-        let lane = &self.lanes[lane_id as usize];
-        if let Some(raw) = lane.slots.get(far).filter(|&r| is_frame(r)) {
+        let front = lane.slots.front_mut();
+        if let Some(&raw) = front.get(far)
+            && is_frame(raw)
+        {
             prefetch_lines(raw as usize, 3);
         }
-        if let Some(raw) = lane.slots.get(near).filter(|&r| is_frame(r)) {
+        if let Some(&raw) = front.get(near)
+            && is_frame(raw)
+        {
             // SAFETY: a pending timer's frame is a live, suspended coroutine frame (its
             // awaiter unregisters the timer before the frame can go away).
             unsafe { self.hints.prefetch_hinted(raw as usize) };
         }
+        let raw = front
+            .first_mut()
+            .map_or(EMPTY, |slot| std::mem::replace(slot, EMPTY));
+        lane.slots.advance();
+        if raw == EMPTY {
+            self.cancelled -= 1;
+            return Fire::Skip;
+        }
+        Fire::Target(self.take(raw))
     }
 
     /// Re-queues a lane after one of its runs was fired; releases idle ring memory.
@@ -354,6 +374,6 @@ impl TimerQueue {
         }
         self.heap.clear();
         self.targets.clear();
-        self.timers = 0;
+        self.cancelled = 0;
     }
 }

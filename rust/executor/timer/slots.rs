@@ -38,7 +38,8 @@ pub(super) struct Slots {
 }
 
 impl Slots {
-    fn len(&self) -> usize {
+    /// Entries from the head to the tail (pending or cancelled in place).
+    pub(super) fn len(&self) -> usize {
         (self.tail - self.head) as usize
     }
 
@@ -93,15 +94,6 @@ impl Slots {
         self.entry_mut(position)
     }
 
-    /// The `offset`-th entry from the front.
-    #[inline]
-    pub(super) fn get(&self, offset: usize) -> Option<u64> {
-        if offset >= self.len() {
-            return None;
-        }
-        self.entry(self.head + offset as u64)
-    }
-
     /// Appends `value`; returns its position.
     #[inline]
     pub(super) fn push_back(&mut self, value: u64) -> u64 {
@@ -138,23 +130,34 @@ impl Slots {
         }
     }
 
-    /// Removes and returns the first pending entry (EMPTY if it was cancelled).
+    /// The pending entries from the front to the end of its chunk (none if there are none).
     #[inline]
-    pub(super) fn pop_front(&mut self) -> Option<u64> {
-        if self.is_empty() {
-            return None;
+    pub(super) fn front_mut(&mut self) -> &mut [u64] {
+        let head = self.head;
+        let in_chunk = (head & CHUNK_MASK) as usize;
+        let pending = (CHUNK - in_chunk).min(self.len());
+        let index = self.chunk_index(head);
+        match self.chunks.get_mut(index) {
+            Some(Some(chunk)) if pending > 0 => &mut chunk[in_chunk..in_chunk + pending],
+            _ => &mut [],
         }
+    }
+
+    /// Forgets the first pending entry (after [`Slots::front_mut`] took it).
+    #[inline]
+    pub(super) fn advance(&mut self) {
         let position = self.head;
-        let value = self
-            .entry_mut(position)
-            .map_or(EMPTY, |slot| std::mem::replace(slot, EMPTY));
         self.head += 1;
         if self.head & CHUNK_MASK == 0 {
-            // Past the end of its chunk: give the chunk up.
-            let index = self.chunk_index(position);
-            self.spare = self.chunks[index].take();
+            self.release(position);
         }
-        Some(value)
+    }
+
+    /// Gives up the chunk of `position`, which the head just left.
+    #[cold]
+    fn release(&mut self, position: u64) {
+        let index = self.chunk_index(position);
+        self.spare = self.chunks[index].take();
     }
 
     /// Drops every entry and chunk (positions stay unique: the tail does not move back).

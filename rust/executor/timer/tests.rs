@@ -202,3 +202,32 @@ fn matches_a_sorted_reference_model() {
         assert_eq!(q.len(), model.len());
     }
 }
+
+#[test]
+fn a_timer_cancelled_while_its_run_fires_is_skipped_and_no_longer_counted() {
+    let mut q = TimerQueue::new();
+    let keys: Vec<TimerKey> = (1..=4).map(|n| q.insert(0, 16, frame(n))).collect();
+    let (lane, end) = q.pop_due(16).expect("due");
+    assert!(matches!(
+        q.fire_next(lane, end),
+        Fire::Target(Target::Frame(_))
+    ));
+    assert_eq!(q.len(), 3, "the detached run's unfired entries are pending");
+    // The first resumed coroutine cancels the third's timer (say, it destroyed it).
+    assert!(q.cancel(keys[2]).is_some());
+    assert_eq!(q.len(), 2);
+    let mut rest = Vec::new();
+    loop {
+        match q.fire_next(lane, end) {
+            Fire::End => break,
+            Fire::Skip => rest.push(0),
+            Fire::Target(Target::Frame(f)) => rest.push(f.as_ptr().addr() / 16),
+            Fire::Target(_) => unreachable!(),
+        }
+    }
+    q.finish_run(lane);
+    assert_eq!(rest, vec![2, 0, 4]);
+    assert_eq!(q.len(), 0);
+    assert!(q.cancel(keys[2]).is_none() && q.cancel(keys[3]).is_none());
+    assert_eq!(q.len(), 0, "stale keys change no count");
+}
