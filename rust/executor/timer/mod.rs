@@ -23,7 +23,7 @@ mod tests;
 use self::prefetch::{Hints, prefetch_lines};
 use self::slots::{EMPTY, Slots};
 pub(crate) use self::targets::Target;
-use self::targets::{Targets, is_frame};
+use self::targets::{Targets, is_frame, is_frame_or_empty};
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap, VecDeque};
 use std::ffi::c_void;
@@ -321,7 +321,7 @@ impl TimerQueue {
         }
         let front = lane.slots.front_mut();
         if let Some(&raw) = front.get(far)
-            && is_frame(raw)
+            && is_frame_or_empty(raw)
         {
             prefetch_lines(raw as usize, 3);
         }

@@ -25,6 +25,10 @@ fn new_chunk() -> Chunk {
 /// `position & CHUNK_MASK` in it). A registration's position is its address for as long as
 /// it is pending; push, pop and lookup are shifts, masks and two loads; only chunks holding
 /// pending entries are kept (plus one spare), so memory follows the pending timers.
+///
+/// Every entry a chunk holds outside `head..tail` is EMPTY (chunks start so, and an entry is
+/// written only at the tail and emptied when the head passes it), so a look ahead within
+/// the head's chunk needs no bound but the chunk's.
 #[derive(Default)]
 pub(super) struct Slots {
     /// Power-of-two length, or empty.
@@ -130,15 +134,14 @@ impl Slots {
         }
     }
 
-    /// The pending entries from the front to the end of its chunk (none if there are none).
+    /// The entries from the head to the end of its chunk (none if it has no chunk): the
+    /// first is the head's, those beyond the tail are EMPTY.
     #[inline]
     pub(super) fn front_mut(&mut self) -> &mut [u64] {
-        let head = self.head;
-        let in_chunk = (head & CHUNK_MASK) as usize;
-        let pending = (CHUNK - in_chunk).min(self.len());
-        let index = self.chunk_index(head);
+        let in_chunk = (self.head & CHUNK_MASK) as usize;
+        let index = self.chunk_index(self.head);
         match self.chunks.get_mut(index) {
-            Some(Some(chunk)) if pending > 0 => &mut chunk[in_chunk..in_chunk + pending],
+            Some(Some(chunk)) => &mut chunk[in_chunk..],
             _ => &mut [],
         }
     }

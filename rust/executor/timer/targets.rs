@@ -27,7 +27,14 @@ const TAG_RAW_FRAME: u64 = 2;
 /// True if `raw` is a pending entry that resumes a (prefetchable) C++ frame.
 #[inline]
 pub(super) fn is_frame(raw: u64) -> bool {
-    raw != EMPTY && raw & TAG_MASK == TAG_FRAME
+    raw & TAG_MASK == TAG_FRAME && raw != EMPTY
+}
+
+/// True if `raw` is EMPTY or a C++ frame's entry: worth a prefetch, which never faults, of
+/// the address it holds (the cheaper test where address 0 does no harm).
+#[inline]
+pub(super) fn is_frame_or_empty(raw: u64) -> bool {
+    raw & TAG_MASK == TAG_FRAME
 }
 
 /// The entry of a `Target::Frame(frame)`.
