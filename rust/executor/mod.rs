@@ -32,7 +32,9 @@
 //! - `context.rs`: which driver runs on this thread. `local_driver.rs`: the driver of a
 //!   C++ task polled under another executor, with its C++ timers in `local_timers.rs`,
 //!   woken by tokio's timer or by the process's one thread in `timer_thread.rs`.
-//! - `timer.rs`: the executor's timer queue (lanes per delay, a heap of lanes);
+//! - `timer/`: the executor's timer queue: lanes per delay and a heap of lanes (`mod.rs`),
+//!   a lane's ring of chunks (`slots.rs`), tagged entries and the waker slab
+//!   (`targets.rs`), prefetching (`prefetch.rs`), tests (`tests.rs`);
 //!   `raw_timers.rs`: the `schedule_resume` timers of bare coroutine handles;
 //!   `sleep.rs`: the Rust `sleep` future.
 //! - `registry.rs`: live executors by key (what C++ timer ids name).

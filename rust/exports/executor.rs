@@ -91,6 +91,7 @@ fn current_core<'a>() -> Option<&'a Core> {
 ///
 /// `frame` must be a suspended frame that stays alive (or cancels) until the timer fires;
 /// `hint` null or an address inside `frame`; `id` null or valid for writing.
+#[inline(always)]
 unsafe fn add_frame_timer(
     core: Option<&Core>,
     when: TimerWhen,

@@ -71,17 +71,22 @@ impl Core {
         hint: *const c_void,
     ) -> TimerKey {
         let mut timers = self.timers.borrow_mut();
-        let offset = hint.addr().wrapping_sub(frame.as_ptr().addr());
-        if !hint.is_null() && (16..4096).contains(&offset) && offset.is_multiple_of(8) {
+        if !hint.is_null() {
+            let offset = hint.addr().wrapping_sub(frame.as_ptr().addr());
             // SAFETY: a suspended frame's first word (its resume function) is readable.
             let key = unsafe { frame.as_ptr().cast::<usize>().read() };
-            if key != 0 {
+            // Nearly always the hint just recorded: one compare, nothing else.
+            if !timers.has_hint(key, offset)
+                && (16..4096).contains(&offset)
+                && offset.is_multiple_of(8)
+                && key != 0
+            {
                 timers.add_hint(key, offset);
             }
         }
         let now = self.now();
         match when {
-            TimerWhen::After(delay) => timers.insert(now, delay, Target::Frame(frame)),
+            TimerWhen::After(delay) => timers.insert_frame(now, delay, frame),
             TimerWhen::At(deadline) => timers.insert_at(now, deadline, Target::Frame(frame)),
         }
     }
@@ -97,11 +102,12 @@ impl Core {
             let run = self.timers.borrow_mut().pop_due(now);
             let Some((lane, end)) = run else { break };
             loop {
-                let step = {
-                    let mut timers = self.timers.borrow_mut();
-                    timers.prefetch(lane, PREFETCH_AHEAD / 2, PREFETCH_AHEAD);
-                    timers.fire_next(lane, end)
-                };
+                let step = self.timers.borrow_mut().fire_next_prefetching(
+                    lane,
+                    end,
+                    PREFETCH_AHEAD / 2,
+                    PREFETCH_AHEAD,
+                );
                 match step {
                     Fire::End => break,
                     Fire::Skip => {}

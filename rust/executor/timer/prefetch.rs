@@ -1,0 +1,84 @@
+//! Prefetching for the frames a run is about to resume: cache lines of the frame itself,
+//! and of the data a coroutine function's prefetch hint says its frames point at.
+
+use std::collections::HashMap;
+
+/// Prefetch hints: a coroutine function (the resume-function word at the start of its
+/// frames) → the offset in its frames of a pointer to the data it touches on resuming.
+#[derive(Default)]
+pub(super) struct Hints {
+    hints: HashMap<usize, usize>,
+    last_hint: (usize, usize),
+}
+
+impl Hints {
+    /// True if `(key, offset)` is the hint recorded (or used) last.
+    #[inline]
+    pub(super) fn is_last(&self, key: usize, offset: usize) -> bool {
+        self.last_hint == (key, offset)
+    }
+
+    /// Records a prefetch hint for the coroutine function whose frames start with `key`.
+    #[inline(never)]
+    pub(super) fn add(&mut self, key: usize, offset: usize) {
+        if self.last_hint != (key, offset) {
+            self.hints.insert(key, offset);
+            self.last_hint = (key, offset);
+        }
+    }
+
+    /// The hint of another coroutine function than the last one looked up.
+    #[cold]
+    fn look_up(&mut self, key: usize) -> Option<usize> {
+        if self.hints.is_empty() {
+            return None;
+        }
+        let offset = *self.hints.get(&key)?;
+        self.last_hint = (key, offset);
+        Some(offset)
+    }
+
+    /// Prefetches the line that `frame`'s coroutine function's hint points at, if it has
+    /// one.
+    ///
+    /// # Safety
+    ///
+    /// `frame` must be the address of a live, suspended C++ coroutine frame.
+    #[inline]
+    pub(super) unsafe fn prefetch_hinted(&mut self, frame: usize) {
+        let frame = std::ptr::with_exposed_provenance::<usize>(frame);
+        // SAFETY: a pending timer's frame is a live, suspended coroutine frame (its awaiter
+        // unregisters the timer before the frame can go away); its first word is readable.
+        let key = unsafe { frame.read() };
+        // With no hints, `last_hint` is (0, 0): a suspended frame's first word (its resume
+        // function) is not 0, and if it were, offset 0 would read that same word.
+        let hint = if self.last_hint.0 == key {
+            Some(self.last_hint.1)
+        } else {
+            self.look_up(key)
+        };
+        if let Some(offset) = hint {
+            // SAFETY: the offset was measured inside a frame of the same coroutine function
+            // (same resume function, hence same frame layout), so it is within this frame.
+            let target = unsafe { frame.byte_add(offset).read() };
+            prefetch_lines(target, 1);
+        }
+    }
+}
+
+/// Prefetches `lines` cache lines from `address` (a coroutine frame: its resume function,
+/// promise and hottest locals; or the data a prefetch hint points at).
+#[inline]
+pub(super) fn prefetch_lines(address: usize, lines: usize) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
+        let p = std::ptr::with_exposed_provenance::<i8>(address);
+        for line in 0..lines {
+            // SAFETY: prefetching is a hint that never faults, whatever the address.
+            unsafe { _mm_prefetch::<_MM_HINT_T0>(p.wrapping_add(line * 64)) };
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = (address, lines);
+}

@@ -1,0 +1,178 @@
+//! A lane's entries: a ring of 32 KiB chunks of 8-byte entries addressed by absolute
+//! position, holding only the chunks with pending entries (plus one spare).
+
+/// The value of a free (never written, fired or cancelled) entry; no encoded target is 0.
+pub(super) const EMPTY: u64 = 0;
+
+/// Entries per chunk (32 KiB), a power of two.
+const CHUNK_BITS: u32 = 12;
+/// Entries per chunk.
+pub(super) const CHUNK: usize = 1 << CHUNK_BITS;
+const CHUNK_MASK: u64 = CHUNK as u64 - 1;
+
+type Chunk = Box<[u64; CHUNK]>;
+
+fn new_chunk() -> Chunk {
+    let chunk = vec![EMPTY; CHUNK].into_boxed_slice();
+    // A boxed slice of exactly CHUNK entries converts to a boxed array.
+    chunk
+        .try_into()
+        .unwrap_or_else(|_| unreachable!("a chunk has CHUNK entries"))
+}
+
+/// A lane's entries, addressed by absolute position: a ring of 32 KiB chunks (chunk
+/// `position >> CHUNK_BITS` sits at that number modulo the ring's length, the entry at
+/// `position & CHUNK_MASK` in it). A registration's position is its address for as long as
+/// it is pending; push, pop and lookup are shifts, masks and two loads; only chunks holding
+/// pending entries are kept (plus one spare), so memory follows the pending timers.
+///
+/// Every entry a chunk holds outside `head..tail` is EMPTY (chunks start so, and an entry is
+/// written only at the tail and emptied when the head passes it), so a look ahead within
+/// the head's chunk needs no bound but the chunk's.
+#[derive(Default)]
+pub(super) struct Slots {
+    /// Power-of-two length, or empty.
+    chunks: Vec<Option<Chunk>>,
+    /// The last chunk given up, kept for the next one needed.
+    spare: Option<Chunk>,
+    /// Position of the first pending entry (positions only grow: never reused).
+    head: u64,
+    /// One past the last.
+    tail: u64,
+}
+
+impl Slots {
+    /// Entries from the head to the tail (pending or cancelled in place).
+    pub(super) fn len(&self) -> usize {
+        (self.tail - self.head) as usize
+    }
+
+    /// True if no entry is pending.
+    pub(super) fn is_empty(&self) -> bool {
+        self.head == self.tail
+    }
+
+    /// Position of the first pending entry.
+    #[inline]
+    pub(super) fn head(&self) -> u64 {
+        self.head
+    }
+
+    /// One past the position of the last entry.
+    #[inline]
+    pub(super) fn tail(&self) -> u64 {
+        self.tail
+    }
+
+    #[inline]
+    fn chunk_index(&self, position: u64) -> usize {
+        ((position >> CHUNK_BITS) & (self.chunks.len() as u64).wrapping_sub(1)) as usize
+    }
+
+    #[inline]
+    fn entry(&self, position: u64) -> Option<u64> {
+        let chunk = self.chunks.get(self.chunk_index(position))?.as_ref()?;
+        Some(chunk[(position & CHUNK_MASK) as usize])
+    }
+
+    #[inline]
+    fn entry_mut(&mut self, position: u64) -> Option<&mut u64> {
+        let index = self.chunk_index(position);
+        let chunk = self.chunks.get_mut(index)?.as_mut()?;
+        Some(&mut chunk[(position & CHUNK_MASK) as usize])
+    }
+
+    /// The entry at `position`, if it is pending.
+    pub(super) fn at(&self, position: u64) -> Option<u64> {
+        if position < self.head || position >= self.tail {
+            return None;
+        }
+        self.entry(position)
+    }
+
+    /// The entry at `position`, if it is pending.
+    pub(super) fn at_mut(&mut self, position: u64) -> Option<&mut u64> {
+        if position < self.head || position >= self.tail {
+            return None;
+        }
+        self.entry_mut(position)
+    }
+
+    /// Appends `value`; returns its position.
+    #[inline]
+    pub(super) fn push_back(&mut self, value: u64) -> u64 {
+        let position = self.tail;
+        if position & CHUNK_MASK == 0 || self.chunks.is_empty() {
+            self.add_chunk();
+        }
+        if let Some(slot) = self.entry_mut(position) {
+            *slot = value;
+        }
+        self.tail += 1;
+        position
+    }
+
+    /// Makes sure the chunk of `tail` is there (growing the ring when it is full).
+    #[cold]
+    fn add_chunk(&mut self) {
+        let first = self.head >> CHUNK_BITS;
+        let last = self.tail >> CHUNK_BITS;
+        if self.chunks.len() as u64 <= last - first {
+            let size = (self.chunks.len() * 2).max(4);
+            let mut chunks: Vec<Option<Chunk>> = (0..size).map(|_| None).collect();
+            for number in first..=last {
+                let old = self.chunk_index(number << CHUNK_BITS);
+                if let Some(chunk) = self.chunks.get_mut(old).and_then(Option::take) {
+                    chunks[(number & (size as u64 - 1)) as usize] = Some(chunk);
+                }
+            }
+            self.chunks = chunks;
+        }
+        let index = self.chunk_index(self.tail);
+        if self.chunks[index].is_none() {
+            self.chunks[index] = Some(self.spare.take().unwrap_or_else(new_chunk));
+        }
+    }
+
+    /// The entries from the head to the end of its chunk (none if it has no chunk): the
+    /// first is the head's, those beyond the tail are EMPTY.
+    #[inline]
+    pub(super) fn front_mut(&mut self) -> &mut [u64] {
+        let in_chunk = (self.head & CHUNK_MASK) as usize;
+        let index = self.chunk_index(self.head);
+        match self.chunks.get_mut(index) {
+            Some(Some(chunk)) => &mut chunk[in_chunk..],
+            _ => &mut [],
+        }
+    }
+
+    /// Forgets the first pending entry (after [`Slots::front_mut`] took it).
+    #[inline]
+    pub(super) fn advance(&mut self) {
+        let position = self.head;
+        self.head += 1;
+        if self.head & CHUNK_MASK == 0 {
+            self.release(position);
+        }
+    }
+
+    /// Gives up the chunk of `position`, which the head just left.
+    #[cold]
+    fn release(&mut self, position: u64) {
+        let index = self.chunk_index(position);
+        self.spare = self.chunks[index].take();
+    }
+
+    /// Drops every entry and chunk (positions stay unique: the tail does not move back).
+    pub(super) fn clear(&mut self) {
+        self.head = self.tail;
+        self.chunks = Vec::new();
+        self.spare = None;
+    }
+
+    /// Chunks held (pending ones and the spare).
+    #[cfg(test)]
+    pub(super) fn chunks_held(&self) -> usize {
+        self.chunks.iter().flatten().count() + usize::from(self.spare.is_some())
+    }
+}
