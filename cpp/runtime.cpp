@@ -7,15 +7,13 @@
 #include "corobridge/detail/trampoline.hpp"
 #include "corobridge/detail/exception_table.hpp"
 
-namespace {
-// Resumptions by a driver currently on this thread's stack. The outermost one starts a
-// fresh symmetric-transfer budget; nested ones keep counting against the outer stack.
-constinit thread_local unsigned resume_nesting = 0;
-}  // namespace
+// A driver's resumption counts the symmetric transfers it makes against the budget of the
+// stack it runs on: nothing is reset on entry (an outermost resumption finds the count its
+// predecessors restored, 0; a nested one keeps counting against the outer stack), and the
+// count on entry is restored on exit, when the frames those transfers stacked are gone.
 
 extern "C" int corobridge_cpp_resume(void* frame, corobridge_error_sink* sink) {
-  if (resume_nesting == 0) corobridge::detail::transfer_count = 0;
-  ++resume_nesting;
+  const unsigned transfers = corobridge::detail::transfer_count;
   int status = 0;
   try {
     std::coroutine_handle<>::from_address(frame).resume();
@@ -24,7 +22,7 @@ extern "C" int corobridge_cpp_resume(void* frame, corobridge_error_sink* sink) {
     corobridge::detail::describe_current_exception(sink);
     status = 1;
   }
-  --resume_nesting;
+  corobridge::detail::transfer_count = transfers;
   return status;
 }
 
@@ -32,10 +30,9 @@ namespace {
 // A corobridge promise keeps its exceptions: should one escape anyway, noexcept stops it
 // here instead of unwinding into Rust.
 void resume_corobridge_frame(void* frame) noexcept {
-  if (resume_nesting == 0) corobridge::detail::transfer_count = 0;
-  ++resume_nesting;
+  const unsigned transfers = corobridge::detail::transfer_count;
   std::coroutine_handle<>::from_address(frame).resume();
-  --resume_nesting;
+  corobridge::detail::transfer_count = transfers;
 }
 }  // namespace
 

@@ -27,6 +27,7 @@ use std::ffi::c_void;
 ///
 /// `frame` must be a live coroutine frame suspended at a suspension point, and only the
 /// thread that drives it may resume it.
+#[inline]
 pub(crate) unsafe fn resume(frame: *mut c_void) -> Result<(), crate::CppException> {
     let mut sink = crate::error::ErrorSink::default();
     // SAFETY: forwarded from the caller's contract; the sink outlives the call.
@@ -34,8 +35,14 @@ pub(crate) unsafe fn resume(frame: *mut c_void) -> Result<(), crate::CppExceptio
     if status == 0 {
         Ok(())
     } else {
-        Err(sink.into_exception())
+        Err(escaped(sink))
     }
+}
+
+/// The exception a foreign coroutine let escape (off the resume's hot path).
+#[cold]
+fn escaped(sink: crate::error::ErrorSink) -> crate::CppException {
+    sink.into_exception()
 }
 
 /// Resumes a suspended corobridge task or async generator frame (their promises keep

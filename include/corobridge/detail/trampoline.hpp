@@ -21,7 +21,8 @@ inline constexpr unsigned max_inline_transfers = 128;
 
 /// Inline task starts currently on this thread's stack.
 inline constinit thread_local unsigned inline_start_depth = 0;
-/// Symmetric transfers since the driver last resumed a coroutine on this thread.
+/// Symmetric transfers stacked on this thread since its outermost resumption began (each
+/// driver resumption restores the count it found when it returns).
 inline constinit thread_local unsigned transfer_count = 0;
 
 /// Releases a wake token owned by a promise: cancelled first, so that a queued

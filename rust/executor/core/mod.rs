@@ -95,7 +95,8 @@ pub(crate) struct Core {
     tokio_at_entry: Cell<bool>,
     /// The vtable of the waker `block_on` polls its future with (see `owns_waker`).
     main_waker: Cell<Option<&'static RawWakerVTable>>,
-    resuming: Cell<u32>,
+    /// True while a C++ frame resumed by the run loop runs (destroying a root waits).
+    resuming: Cell<bool>,
     resumes: Cell<u64>,
     polls: Cell<u64>,
     timers_fired: Cell<u64>,
@@ -135,7 +136,7 @@ impl Core {
             run_inside_futures: Cell::new(false),
             tokio_at_entry: Cell::new(false),
             main_waker: Cell::new(None),
-            resuming: Cell::new(0),
+            resuming: Cell::new(false),
             resumes: Cell::new(0),
             polls: Cell::new(0),
             timers_fired: Cell::new(0),

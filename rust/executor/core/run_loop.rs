@@ -32,16 +32,16 @@ use std::time::Duration;
 impl Core {
     pub(super) fn resume_frame(&self, frame: *mut c_void) {
         self.resumes.set(self.resumes.get() + 1);
-        self.resuming.set(self.resuming.get() + 1);
+        let outer = self.resuming.replace(true);
         // SAFETY: every frame reaching here was queued by a live awaiter (which unlinks it
         // before destruction), a live root, an unclaimed token, or a fired timer whose
         // awaiter is still suspended; all resumes happen on the executor's thread.
         let result = unsafe { ffi::resume(frame) };
-        self.resuming.set(self.resuming.get() - 1);
+        self.resuming.set(outer);
         if let Err(exception) = result {
             self.record_failure(TaskFailure::Foreign { exception });
         }
-        if self.resuming.get() == 0 {
+        if !outer {
             self.after_resume();
         }
     }

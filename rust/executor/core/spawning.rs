@@ -122,7 +122,7 @@ impl Core {
             return false;
         };
         let frame = root.frame;
-        if self.resuming.get() > 0 {
+        if self.resuming.get() {
             let mut doomed = self.doomed.take();
             doomed.push(frame);
             self.doomed.set(doomed);
