@@ -82,14 +82,25 @@ impl CppWaker {
     }
 
     /// Runs a popped token on its driver's thread: polls its Rust future if it has one,
-    /// and returns the frame to resume (None if cancelled, or the future is still pending).
-    fn run_token(self: Arc<Self>, queue: &RunQueue) -> Option<*mut c_void> {
+    /// and says what it did: the frame to resume (and whether a poll came first), a poll
+    /// only (the future is pending, or the token was cancelled while it polled), or
+    /// nothing (cancelled before it ran).
+    fn run_token(self: Arc<Self>, queue: &RunQueue) -> Ran {
+        let resume = |polled| match NonNull::new(self.frame) {
+            Some(frame) => Ran::Resume { frame, polled },
+            None if polled => Ran::Polled,
+            None => Ran::Nothing,
+        };
         let Some(target) = &self.target else {
             // A plain token: the first wake resumes the frame.
-            return self.node.run_once().then_some(self.frame);
+            return if self.node.run_once() {
+                resume(false)
+            } else {
+                Ran::Nothing
+            };
         };
         if !self.node.start_run() {
-            return None; // cancelled
+            return Ran::Nothing; // cancelled
         }
         // SAFETY: the waker borrows this token, which `self` keeps alive for the poll.
         let waker = ManuallyDrop::new(unsafe {
@@ -111,14 +122,18 @@ impl CppWaker {
         };
         if ready {
             // Done, whether or not it was woken again during this last poll.
-            return self.node.end_run_ready().then_some(self.frame);
+            return if self.node.end_run_ready() {
+                resume(true)
+            } else {
+                Ran::Polled
+            };
         }
         if self.node.end_run_pending() {
             // Woken while it was being polled: poll again on the driver's next turn (the
             // queue's reference goes back into the queue).
             self.link(queue);
         }
-        None
+        Ran::Polled
     }
 
     /// C ABI pointer for a new strong reference.
@@ -249,12 +264,7 @@ unsafe impl Schedulable for CppWaker {
 
     /// Resumes the frame (a plain token's first wake), or polls the future first.
     fn run(self: Arc<Self>, queue: &RunQueue) -> Ran {
-        let polled = self.target.is_some();
-        match self.run_token(queue).and_then(NonNull::new) {
-            Some(frame) => Ran::Resume { frame, polled },
-            None if polled => Ran::Polled,
-            None => Ran::Nothing,
-        }
+        self.run_token(queue)
     }
 }
 
