@@ -202,8 +202,10 @@ unsafe fn drop_waker(data: *const ()) {
 /// The waker of the first, inline poll from C++'s `await_suspend`: it allocates a token
 /// only if the future keeps a waker (a ready future costs nothing), and records a wake that
 /// happens during the poll itself (a future that wakes itself, as `FuturesUnordered` does).
-struct LazyWaker {
-    driver: Option<Driver>,
+struct LazyWaker<'a> {
+    /// Borrowed, not copied: a copy of the 32-byte driver read back in other widths than
+    /// it was written stalled store forwarding on every ready await.
+    driver: &'a Option<Driver>,
     frame: *mut c_void,
     poll: NonNull<PollHeader>,
     awaiter: NonNull<corobridge_rust_await>,
@@ -211,7 +213,7 @@ struct LazyWaker {
     woken: std::cell::Cell<bool>,
 }
 
-impl LazyWaker {
+impl LazyWaker<'_> {
     fn token(&self) -> Option<&Arc<CppWaker>> {
         self.token
             .get_or_init(|| {
@@ -220,7 +222,7 @@ impl LazyWaker {
                     awaiter: self.awaiter,
                 };
                 // RUNNING: the inline poll is under way; wakes meanwhile become NOTIFIED.
-                self.driver
+                (*self.driver)
                     .map(|driver| CppWaker::new(self.frame, Some(target), driver, RUNNING))
             })
             .as_ref()
@@ -233,7 +235,7 @@ static LAZY_VTABLE: RawWakerVTable =
 unsafe fn lazy_clone(data: *const ()) -> RawWaker {
     // SAFETY: `data` is the LazyWaker on the stack of the inline poll, alive during it
     // (a lazy waker is never stored: cloning turns it into a token waker or a no-op).
-    let lazy = unsafe { &*data.cast::<LazyWaker>() };
+    let lazy = unsafe { &*data.cast::<LazyWaker<'_>>() };
     match lazy.token() {
         Some(token) => RawWaker::new(Arc::into_raw(token.clone()).cast(), &VTABLE),
         // No driver on this thread: nothing could ever resume the frame.
@@ -243,7 +245,7 @@ unsafe fn lazy_clone(data: *const ()) -> RawWaker {
 
 unsafe fn lazy_wake(data: *const ()) {
     // SAFETY: as in `lazy_clone`.
-    let lazy = unsafe { &*data.cast::<LazyWaker>() };
+    let lazy = unsafe { &*data.cast::<LazyWaker<'_>>() };
     lazy.woken.set(true);
 }
 
@@ -300,7 +302,7 @@ pub(crate) unsafe fn await_poll(
         return COROBRIDGE_POLL_PENDING as u8;
     }
     let lazy = LazyWaker {
-        driver,
+        driver: &driver,
         frame,
         poll,
         awaiter,
