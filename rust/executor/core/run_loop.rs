@@ -1,33 +1,23 @@
 //! The executor's run loop: turns over the ready queue, wakes from other threads and due
 //! timers; `run_until_idle`, `advance`, `block_on`; shutdown's cancellation.
 
-use super::Clock;
-use super::Core;
-use super::LoopError;
-use super::TURN_BUDGET;
-use crate::Error;
-use crate::error::explained_nested_block_on;
-use crate::executor::Shutdown;
-use crate::executor::TaskFailure;
-use crate::executor::context;
-use crate::executor::node::{self, Ran};
-use crate::executor::remote::Remote;
-use crate::executor::roots::RootId;
-use crate::executor::tokio_context;
-use crate::ffi;
 use std::ffi::c_void;
 use std::future::Future;
-use std::panic::AssertUnwindSafe;
-use std::panic::catch_unwind;
-use std::panic::resume_unwind;
+use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::pin::pin;
 use std::ptr::NonNull;
 use std::sync::Arc;
-use std::task::Context;
-use std::task::Poll;
-use std::task::Wake;
-use std::task::Waker;
+use std::task::{Context, Poll, Wake, Waker};
 use std::time::Duration;
+
+use super::{Clock, Core, LoopError, TURN_BUDGET};
+use crate::Error;
+use crate::error::explained_nested_block_on;
+use crate::executor::node::{self, Ran};
+use crate::executor::remote::Remote;
+use crate::executor::roots::RootId;
+use crate::executor::{Shutdown, TaskFailure, context, tokio_context};
+use crate::ffi;
 
 impl Core {
     pub(super) fn resume_frame(&self, frame: *mut c_void) {

@@ -1,5 +1,11 @@
 //! What the executor owns: spawned Rust tasks and C++ root tasks.
 
+use std::ffi::c_void;
+use std::future::Future;
+use std::ptr::NonNull;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use super::Core;
 use crate::Error;
 use crate::error::describe_task_error;
@@ -7,16 +13,9 @@ use crate::executor::TaskFailure;
 use crate::executor::roots::RootId;
 use crate::executor::task::TaskCell;
 use crate::ffi;
-use crate::ffi::abi::COROBRIDGE_KIND_MASK;
-use crate::ffi::abi::COROBRIDGE_KIND_NONE;
-use crate::ffi::abi::COROBRIDGE_STATE_DONE;
-use crate::ffi::abi::COROBRIDGE_STATE_ERROR;
-use std::ffi::c_void;
-use std::future::Future;
-use std::ptr::NonNull;
-use std::sync::Arc;
-use std::sync::atomic::AtomicU64;
-use std::sync::atomic::Ordering;
+use crate::ffi::abi::{
+    COROBRIDGE_KIND_MASK, COROBRIDGE_KIND_NONE, COROBRIDGE_STATE_DONE, COROBRIDGE_STATE_ERROR,
+};
 
 impl Core {
     pub(crate) fn spawn_task(

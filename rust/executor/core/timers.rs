@@ -1,15 +1,12 @@
 //! The executor's timers: registering, cancelling and firing them.
 
-use super::Core;
-use super::PREFETCH_AHEAD;
-use super::TimerWhen;
-use crate::executor::raw_timers;
-use crate::executor::timer::Fire;
-use crate::executor::timer::Target;
-use crate::executor::timer::TimerKey;
 use std::ffi::c_void;
 use std::ptr::NonNull;
 use std::task::Waker;
+
+use super::{Core, PREFETCH_AHEAD, TimerWhen};
+use crate::executor::raw_timers;
+use crate::executor::timer::{Fire, Target, TimerKey};
 
 impl Core {
     /// Registers `target` to fire after `delay` nanoseconds.
