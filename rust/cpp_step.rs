@@ -311,7 +311,7 @@ impl<R: StepResult> Stepper<R> {
                 let finished = completion.is_finished();
                 // SAFETY: the frame is ours, bound to that driver; the completion is kept
                 // alive until the frame is gone.
-                unsafe { binding.destroy(frame, finished, Box::new(completion)) };
+                unsafe { binding.destroy(frame, finished, completion) };
             }
             Phase::Own { completion, driver } => {
                 // SAFETY: we drive this frame and own it.

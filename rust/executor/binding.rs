@@ -103,17 +103,17 @@ impl Binding {
 
     /// Destroys the coroutine's frame on the driver's thread: here if this is that thread
     /// (or the coroutine has `finished` and waits on nothing), otherwise handed to the
-    /// driver with `keep_alive`, which outlives the frame. A driver gone hands it back,
+    /// driver with `keep_alive`, which outlives the frame (boxed only then). A driver gone hands it back,
     /// and it is destroyed here.
     ///
     /// # Safety
     ///
     /// `frame` must be the caller's frame, bound to this driver, and not used afterwards.
-    pub(crate) unsafe fn destroy(
+    pub(crate) unsafe fn destroy<K: Any + Send>(
         self,
         frame: NonNull<c_void>,
         finished: bool,
-        keep_alive: Box<dyn Any + Send>,
+        keep_alive: K,
     ) {
         let elsewhere = self
             .remote
@@ -124,7 +124,7 @@ impl Binding {
             let item = FrameToDestroy {
                 frame,
                 token: self.deferred_start,
-                keep_alive: Some(keep_alive),
+                keep_alive: Some(Box::new(keep_alive)),
             };
             // The driver gone (it has let go of everything), the item comes back and
             // dropping it destroys the frame here.

@@ -81,61 +81,6 @@ impl CppWaker {
         node::cancel(self);
     }
 
-    /// Runs a popped token on its driver's thread: polls its Rust future if it has one,
-    /// and says what it did: the frame to resume (and whether a poll came first), a poll
-    /// only (the future is pending, or the token was cancelled while it polled), or
-    /// nothing (cancelled before it ran).
-    fn run_token(self: Arc<Self>, queue: &RunQueue) -> Ran {
-        let resume = |polled| match NonNull::new(self.frame) {
-            Some(frame) => Ran::Resume { frame, polled },
-            None if polled => Ran::Polled,
-            None => Ran::Nothing,
-        };
-        let Some(target) = &self.target else {
-            // A plain token: the first wake resumes the frame.
-            return if self.node.run_once() {
-                resume(false)
-            } else {
-                Ran::Nothing
-            };
-        };
-        if !self.node.start_run() {
-            return Ran::Nothing; // cancelled
-        }
-        // SAFETY: the waker borrows this token, which `self` keeps alive for the poll.
-        let waker = ManuallyDrop::new(unsafe {
-            Waker::from_raw(RawWaker::new(Arc::as_ptr(&self).cast(), &VTABLE))
-        });
-        let mut cx = Context::from_waker(&waker);
-        let ready = {
-            let _deeper = context::deeper();
-            // SAFETY: the awaiter (and the future it owns) live in the suspended frame, which
-            // cannot be destroyed without cancelling this token first; `deliver` writes only
-            // while the token is not cancelled (the poll itself may destroy the frame).
-            unsafe {
-                poll_target(
-                    target,
-                    &mut cx,
-                    Sink::guarded(target.awaiter, self.node.state_word(), CANCELLED),
-                )
-            }
-        };
-        if ready {
-            // Done, whether or not it was woken again during this last poll.
-            return if self.node.end_run_ready() {
-                resume(true)
-            } else {
-                Ran::Polled
-            };
-        }
-        if self.node.end_run_pending() {
-            // Woken while it was being polled: poll again on the driver's next turn (the
-            // queue's reference goes back into the queue).
-            self.link(queue);
-        }
-        Ran::Polled
-    }
-
     /// C ABI pointer for a new strong reference.
     pub(crate) fn into_raw(this: Arc<Self>) -> *mut crate::ffi::abi::corobridge_waker {
         Arc::into_raw(this).cast_mut().cast()
@@ -264,9 +209,59 @@ unsafe impl Schedulable for CppWaker {
         &self.node
     }
 
-    /// Resumes the frame (a plain token's first wake), or polls the future first.
+    /// Runs a popped token on its driver's thread: polls its Rust future if it has one,
+    /// and says what it did: the frame to resume (and whether a poll came first), a poll
+    /// only (the future is pending, or the token was cancelled while it polled), or
+    /// nothing (cancelled before it ran).
     fn run(self: Arc<Self>, queue: &RunQueue) -> Ran {
-        self.run_token(queue)
+        let resume = |polled| match NonNull::new(self.frame) {
+            Some(frame) => Ran::Resume { frame, polled },
+            None if polled => Ran::Polled,
+            None => Ran::Nothing,
+        };
+        let Some(target) = &self.target else {
+            // A plain token: the first wake resumes the frame.
+            return if self.node.run_once() {
+                resume(false)
+            } else {
+                Ran::Nothing
+            };
+        };
+        if !self.node.start_run() {
+            return Ran::Nothing; // cancelled
+        }
+        // SAFETY: the waker borrows this token, which `self` keeps alive for the poll.
+        let waker = ManuallyDrop::new(unsafe {
+            Waker::from_raw(RawWaker::new(Arc::as_ptr(&self).cast(), &VTABLE))
+        });
+        let mut cx = Context::from_waker(&waker);
+        let ready = {
+            let _deeper = context::deeper();
+            // SAFETY: the awaiter (and the future it owns) live in the suspended frame, which
+            // cannot be destroyed without cancelling this token first; `deliver` writes only
+            // while the token is not cancelled (the poll itself may destroy the frame).
+            unsafe {
+                poll_target(
+                    target,
+                    &mut cx,
+                    Sink::guarded(target.awaiter, self.node.state_word(), CANCELLED),
+                )
+            }
+        };
+        if ready {
+            // Done, whether or not it was woken again during this last poll.
+            return if self.node.end_run_ready() {
+                resume(true)
+            } else {
+                Ran::Polled
+            };
+        }
+        if self.node.end_run_pending() {
+            // Woken while it was being polled: poll again on the driver's next turn (the
+            // queue's reference goes back into the queue).
+            self.link(queue);
+        }
+        Ran::Polled
     }
 }
 

@@ -16,7 +16,7 @@ use std::task::{RawWakerVTable, Waker};
 use std::time::{Duration, Instant};
 
 use super::context::{Driver, Owner};
-use super::cpp_waker::{self};
+use super::cpp_waker;
 use super::node;
 use super::raw_timers;
 use super::registry::{self, Lookup};
