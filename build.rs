@@ -15,6 +15,7 @@ const RUNTIME: &[&str] = &[
     "cpp/fiber_exception_state.cpp",
     "cpp/frame_pool.cpp",
     "cpp/runtime.cpp",
+    "cpp/timer_window.cpp",
     "cpp/waiter_pool.cpp",
 ];
 

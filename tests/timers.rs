@@ -122,3 +122,108 @@ fn yields_interleave_fairly() {
     );
     assert!(executor.stats().resumes >= 200);
 }
+
+// C++ registrations of the delay just registered take the executor's timer window
+// (`timer/window.rs`): appended by C++ without a call into Rust. Each test below breaks
+// if the queue misses what the window appended, or if the window outlives what it needs.
+
+#[test]
+fn registrations_through_the_window_fire_in_order_across_chunks() {
+    let executor = Executor::new_virtual();
+    let log = s::new_log();
+    // More than two 4096-entry chunks of one lane: the window ends at each chunk's end.
+    let count = 9_000;
+    for id in 0..count {
+        executor
+            .spawn_cpp(s::log_after(log.clone(), id, 100))
+            .unwrap();
+    }
+    executor.run_until_idle();
+    assert_eq!(executor.stats().pending_timers, count as usize);
+    executor.advance(Duration::from_millis(99)).unwrap();
+    assert!(s::log_entries(&log).is_empty());
+    executor.advance(Duration::from_millis(1)).unwrap();
+    assert_eq!(s::log_entries(&log), (0..count).collect::<Vec<_>>());
+    assert_eq!(executor.stats().pending_timers, 0);
+}
+
+#[test]
+fn cancelling_a_timer_set_through_the_window_removes_it() {
+    let executor = Executor::new_virtual();
+    let counters = s::new_counters();
+    let roots: Vec<_> = (0..5)
+        .map(|_| {
+            executor
+                .spawn_cpp(s::guarded_sleep(counters.clone(), 100))
+                .unwrap()
+        })
+        .collect();
+    executor.run_until_idle();
+    // The first registered through Rust, the others through the window (and nothing has
+    // looked at the lane since).
+    assert!(executor.cancel_cpp(roots[3]));
+    assert!(executor.cancel_cpp(roots[1]));
+    assert_eq!(s::destroyed(&counters), 2);
+    assert_eq!(executor.stats().pending_timers, 3);
+    // Moving the clock closes the window; what it appended stays found.
+    executor.advance(Duration::from_millis(10)).unwrap();
+    assert!(executor.cancel_cpp(roots[4]));
+    assert_eq!(executor.stats().pending_timers, 2);
+    executor.advance(Duration::from_millis(90)).unwrap();
+    assert_eq!(s::destroyed(&counters), 5);
+    assert_eq!(executor.stats().timers_fired, 2);
+    assert_eq!(executor.stats().pending_timers, 0);
+}
+
+#[test]
+fn a_rust_timer_of_the_same_delay_follows_what_the_window_appended() {
+    let executor = Executor::new_virtual();
+    let log = s::new_log();
+    // Two C++ timers (the second through the window), then a Rust sleep of the same
+    // delay in the same turn: Rust appends to the same lane after taking in the window's.
+    for id in [1, 2] {
+        executor
+            .spawn_cpp(s::log_after(log.clone(), id, 100))
+            .unwrap();
+    }
+    let join = executor.spawn(async { sleep(Duration::from_millis(100)).await });
+    executor.run_until_idle();
+    assert_eq!(executor.stats().pending_timers, 3);
+    executor.advance(Duration::from_millis(100)).unwrap();
+    assert!(join.is_finished());
+    assert_eq!(s::log_entries(&log), [1, 2]);
+}
+
+#[test]
+fn the_window_closes_when_the_clock_moves() {
+    let executor = Executor::new_virtual();
+    let log = s::new_log();
+    executor
+        .spawn_cpp(s::log_after(log.clone(), 1, 30))
+        .unwrap(); // set at 0, due 30: opens the window for 30 ms
+    executor.run_until_idle();
+    executor.advance(Duration::from_millis(10)).unwrap();
+    executor
+        .spawn_cpp(s::log_after(log.clone(), 2, 30))
+        .unwrap(); // set at 10, due 40
+    executor.advance(Duration::from_millis(20)).unwrap();
+    assert_eq!(s::log_entries(&log), [1]);
+    executor.advance(Duration::from_millis(10)).unwrap();
+    assert_eq!(s::log_entries(&log), [1, 2]);
+}
+
+#[test]
+fn frames_resumed_by_a_timer_reregister_through_the_window_each_frame() {
+    let executor = Executor::new_virtual();
+    // Many game loops waiting 16 ms per frame: each frame fires the lane's run (closing
+    // the window onto it) while the resumed frames register the next one.
+    let roots: Vec<_> = (0..300)
+        .map(|_| executor.spawn(s::game_frames(10)))
+        .collect();
+    executor.advance(Duration::from_millis(16 * 9)).unwrap();
+    assert!(roots.iter().all(|join| !join.is_finished()));
+    assert_eq!(executor.stats().pending_timers, 300);
+    executor.advance(Duration::from_millis(16)).unwrap();
+    assert!(roots.iter().all(|join| join.is_finished()));
+    assert_eq!(executor.stats().timers_fired, 300 * 10);
+}

@@ -16,6 +16,7 @@
 #include <utility>
 
 #include "corobridge/detail/abi.h"
+#include "corobridge/detail/timer_window.hpp"
 #include "corobridge/detail/trampoline.hpp"
 #include "corobridge/detail/waiter_pool.hpp"
 #include "corobridge/executor.hpp"
@@ -56,6 +57,7 @@ class [[nodiscard]] sleep_awaiter {
     const auto amount = static_cast<std::int64_t>(id_.position & ~absolute_bit);
     const auto* hint = reinterpret_cast<const void*>(static_cast<std::uintptr_t>(
         (static_cast<std::uint64_t>(id_.executor) << 32) | id_.lane));
+    if (!absolute && detail::timer_window_add(amount, self.address(), hint, id_)) return true;
     const int rc = absolute ? corobridge_rs_timer_add_at(amount, self.address(), hint, &id_)
                             : corobridge_rs_timer_add_after(amount, self.address(), hint, &id_);
     if (rc != 0) {

@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use super::remote::Remote;
 use super::run_queue::RunQueue;
+use super::timer;
 
 /// Something that owns a run queue and resumes the C++ frames queued on it: corobridge's
 /// executor, or the queue of a `CppTask` polled under a foreign executor. It is known
@@ -93,9 +94,12 @@ pub(crate) fn current() -> Option<Driver> {
     CURRENT.with(Cell::get)
 }
 
-/// Makes `driver` current until the guard is dropped (then the previous one is restored).
+/// Makes `driver` current until the guard is dropped (then the previous one is restored),
+/// and closes the timer window in use on this thread (see `timer/window.rs`).
 #[inline]
 pub(crate) fn enter(driver: Driver) -> Entered {
+    // C++ run by this driver must not register timers through an executor's window.
+    timer::close_active_window();
     Entered {
         previous: CURRENT.with(|c| c.replace(Some(driver))),
     }

@@ -50,7 +50,7 @@ pub(crate) fn insert(frame: usize, executor: u32, key: TimerKey) {
 
 /// Forgets the registrations of `frame` on `executor` that are no longer pending (one
 /// fired or was cancelled).
-pub(crate) fn settle(frame: usize, executor: u32, pending: impl Fn(TimerKey) -> bool) {
+pub(crate) fn settle(frame: usize, executor: u32, mut pending: impl FnMut(TimerKey) -> bool) {
     let mut guard = index();
     let Some(index) = guard.as_mut() else { return };
     let Some(entries) = index.frames.get_mut(&frame) else {

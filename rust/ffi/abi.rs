@@ -215,6 +215,69 @@ const _: () = {
         "Offset of field: corobridge_timer_id::executor",
     ][::std::mem::offset_of!(corobridge_timer_id, executor) - 12usize];
 };
+/** Where C++ appends a frame's timer without calling into Rust: the free part of the chunk
+ at the tail of one lane (one delay) of the executor running on this thread, while that
+ lane's newest run has the deadline that delay gives now. Rust opens it after a
+ registration through corobridge_rs_timer_add_after and closes it whenever that stops
+ holding (the clock moves, the run is fired, another driver becomes current, Rust writes
+ to the lane itself); it reads back `position` before it looks at the lane. A C++
+ registration of `delay_ns` may take it while `next != end`, and if it has a prefetch
+ hint, only when the frame's first word and the hint's offset are `hint_key` and
+ `hint_offset` (a hint the executor already recorded).*/
+#[repr(C)]
+#[derive(Debug, Copy, Clone)]
+pub struct corobridge_timer_window {
+    pub next: *mut u64,
+    pub end: *mut u64,
+    pub delay_ns: i64,
+    pub position: u64,
+    pub lane: u32,
+    pub executor: u32,
+    pub hint_key: usize,
+    pub hint_offset: usize,
+}
+#[allow(clippy::unnecessary_operation, clippy::identity_op)]
+const _: () = {
+    [
+        "Size of corobridge_timer_window",
+    ][::std::mem::size_of::<corobridge_timer_window>() - 56usize];
+    [
+        "Alignment of corobridge_timer_window",
+    ][::std::mem::align_of::<corobridge_timer_window>() - 8usize];
+    [
+        "Offset of field: corobridge_timer_window::next",
+    ][::std::mem::offset_of!(corobridge_timer_window, next) - 0usize];
+    [
+        "Offset of field: corobridge_timer_window::end",
+    ][::std::mem::offset_of!(corobridge_timer_window, end) - 8usize];
+    [
+        "Offset of field: corobridge_timer_window::delay_ns",
+    ][::std::mem::offset_of!(corobridge_timer_window, delay_ns) - 16usize];
+    [
+        "Offset of field: corobridge_timer_window::position",
+    ][::std::mem::offset_of!(corobridge_timer_window, position) - 24usize];
+    [
+        "Offset of field: corobridge_timer_window::lane",
+    ][::std::mem::offset_of!(corobridge_timer_window, lane) - 32usize];
+    [
+        "Offset of field: corobridge_timer_window::executor",
+    ][::std::mem::offset_of!(corobridge_timer_window, executor) - 36usize];
+    [
+        "Offset of field: corobridge_timer_window::hint_key",
+    ][::std::mem::offset_of!(corobridge_timer_window, hint_key) - 40usize];
+    [
+        "Offset of field: corobridge_timer_window::hint_offset",
+    ][::std::mem::offset_of!(corobridge_timer_window, hint_offset) - 48usize];
+};
+impl Default for corobridge_timer_window {
+    fn default() -> Self {
+        let mut s = ::std::mem::MaybeUninit::<Self>::uninit();
+        unsafe {
+            ::std::ptr::write_bytes(s.as_mut_ptr(), 0, 1);
+            s.assume_init()
+        }
+    }
+}
 /// A Rust future or stream, type-erased and owned by a C++ rust_future/rust_stream (Rust).
 #[repr(C)]
 #[derive(Debug)]
@@ -513,4 +576,11 @@ unsafe extern "C" {
 unsafe extern "C" {
     /// Publishes how many corobridge_rs_executor_timer_at registrations are pending process-wide.
     pub fn corobridge_cpp_raw_resume_timers_set(count: usize);
+}
+unsafe extern "C" {
+    /** Makes `window` (or NULL) the timer window C++ registrations on this thread use; returns
+ the one it replaces. Rust calls it when an executor's run loop starts and ends.*/
+    pub fn corobridge_cpp_timer_window_enter(
+        window: *mut corobridge_timer_window,
+    ) -> *mut corobridge_timer_window;
 }

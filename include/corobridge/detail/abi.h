@@ -117,6 +117,28 @@ typedef struct corobridge_timer_id {
   uint32_t executor; /* 0: not registered */
 } corobridge_timer_id;
 
+/**
+ * Where C++ appends a frame's timer without calling into Rust: the free part of the chunk
+ * at the tail of one lane (one delay) of the executor running on this thread, while that
+ * lane's newest run has the deadline that delay gives now. Rust opens it after a
+ * registration through corobridge_rs_timer_add_after and closes it whenever that stops
+ * holding (the clock moves, the run is fired, another driver becomes current, Rust writes
+ * to the lane itself); it reads back `position` before it looks at the lane. A C++
+ * registration of `delay_ns` may take it while `next != end`, and if it has a prefetch
+ * hint, only when the frame's first word and the hint's offset are `hint_key` and
+ * `hint_offset` (a hint the executor already recorded).
+ */
+typedef struct corobridge_timer_window {
+  uint64_t *next;       /* the entry the next registration writes (its frame's address) */
+  uint64_t *end;        /* one past the chunk's last entry; next == end: closed or full */
+  int64_t delay_ns;     /* the delay it serves; -1 when closed */
+  uint64_t position;    /* the position of *next in the lane (the registration's id) */
+  uint32_t lane;        /* the lane, as in corobridge_timer_id */
+  uint32_t executor;    /* the executor's key, as in corobridge_timer_id */
+  uintptr_t hint_key;   /* a frame's first word with a recorded hint, or 0 */
+  uintptr_t hint_offset; /* that hint's offset in the frame */
+} corobridge_timer_window;
+
 /* ---- Rust futures and streams awaited from C++ ---------------------------------------- */
 
 /** A Rust future or stream, type-erased and owned by a C++ rust_future/rust_stream (Rust). */
@@ -285,6 +307,11 @@ void *corobridge_cpp_frame_alloc(size_t size);
 void corobridge_cpp_frame_free(void *block, size_t size);
 /** Publishes how many corobridge_rs_executor_timer_at registrations are pending process-wide. */
 void corobridge_cpp_raw_resume_timers_set(size_t count);
+/**
+ * Makes `window` (or NULL) the timer window C++ registrations on this thread use; returns
+ * the one it replaces. Rust calls it when an executor's run loop starts and ends.
+ */
+corobridge_timer_window *corobridge_cpp_timer_window_enter(corobridge_timer_window *window);
 
 #ifdef __cplusplus
 }

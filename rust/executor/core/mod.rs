@@ -226,6 +226,19 @@ impl Core {
         self.now.get()
     }
 
+    /// The real clock moved on: `now` reads it again at its next use. C++ stops
+    /// registering through the timer window, whose deadlines are of the current `now`.
+    fn mark_clock_stale(&self) {
+        self.timers.borrow_mut().close_window();
+        self.clock_stale.set(true);
+    }
+
+    /// Sets the clock (virtual time moving); as for [`Core::mark_clock_stale`].
+    fn set_now(&self, now: u64) {
+        self.timers.borrow_mut().close_window();
+        self.now.set(now);
+    }
+
     #[cold]
     fn refresh_clock(&self) {
         self.clock_stale.set(false);
@@ -255,7 +268,7 @@ impl Core {
             polls: self.polls.get(),
             timers_fired: self.timers_fired.get(),
             remote_wakes: self.remote.remote_wakes(),
-            pending_timers: self.timers.borrow().len(),
+            pending_timers: self.timers.borrow_mut().len(),
             ready: self.queue.len() + self.roots.borrow().pending_starts(),
             live_cpp_tasks: self.roots.borrow().len(),
             live_rust_tasks: self.tasks.borrow().live,
@@ -268,7 +281,7 @@ impl Core {
     }
 
     pub(crate) fn pending_timers(&self) -> usize {
-        self.timers.borrow().len()
+        self.timers.borrow_mut().len()
     }
 
     pub(crate) fn live_roots(&self) -> usize {

@@ -16,6 +16,7 @@ use crate::error::explained_nested_block_on;
 use crate::executor::node::{self, Ran};
 use crate::executor::remote::Remote;
 use crate::executor::roots::RootId;
+use crate::executor::timer::WindowActive;
 use crate::executor::{Shutdown, TaskFailure, context, tokio_context};
 use crate::ffi;
 
@@ -113,7 +114,7 @@ impl Core {
         }
         // Time moved while the turn ran: read it again, but only if a timer could be due.
         if matches!(self.clock, Clock::Real(_)) {
-            self.clock_stale.set(true);
+            self.mark_clock_stale();
         }
         if self.timers.borrow().next_deadline().is_none() {
             return work;
@@ -207,9 +208,11 @@ impl Core {
         {
             self.run_inside_futures.set(true);
         }
+        let entered = context::enter(self.as_driver());
         Ok(LoopGuard {
             core: self,
-            _entered: context::enter(self.as_driver()),
+            _window: self.timers.borrow().activate_window(),
+            _entered: entered,
             _futures: futures_guard,
         })
     }
@@ -238,13 +241,13 @@ impl Core {
             let next = self.timers.borrow().next_deadline();
             match next {
                 Some(deadline) if deadline <= target => {
-                    self.now.set(deadline.max(self.now.get()));
+                    self.set_now(deadline.max(self.now.get()));
                     work += self.idle_loop();
                 }
                 _ => break,
             }
         }
-        self.now.set(target);
+        self.set_now(target);
         work += self.idle_loop();
         drop(guard);
         Ok(Ok(work))
@@ -297,7 +300,7 @@ impl Core {
             }
             let next = self.timers.borrow().next_deadline();
             match (&self.clock, next) {
-                (Clock::Virtual, Some(deadline)) => self.now.set(deadline.max(self.now.get())),
+                (Clock::Virtual, Some(deadline)) => self.set_now(deadline.max(self.now.get())),
                 (Clock::Virtual, None) => self.remote.park(None),
                 (Clock::Real(_), Some(deadline)) => {
                     let wait = deadline.saturating_sub(self.now());
@@ -311,6 +314,8 @@ impl Core {
 
 struct LoopGuard<'a> {
     core: &'a Core,
+    /// C++ on this thread registers through this executor's timer window meanwhile.
+    _window: WindowActive,
     _entered: context::Entered,
     /// Dropped after `_entered` (fields drop in order), before `running` is cleared.
     _futures: Option<futures_executor::Enter>,

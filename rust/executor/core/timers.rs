@@ -35,7 +35,7 @@ impl Core {
 
     /// Forgets the index entries of `frame`'s raw timers that fired or were cancelled.
     fn settle_raw(&self, frame: NonNull<c_void>) {
-        let timers = self.timers.borrow();
+        let mut timers = self.timers.borrow_mut();
         raw_timers::settle(frame.as_ptr().addr(), self.key(), |key| {
             timers.is_pending(key)
         });
@@ -56,6 +56,9 @@ impl Core {
     /// Registers a suspended C++ frame to resume at `when`. A non-null `hint` (an address
     /// inside `frame`) records that coroutines of the function `frame` belongs to keep a
     /// pointer to their hot data there, for the timer queue to prefetch.
+    ///
+    /// A relative registration opens the timer window for the next ones of its delay, so
+    /// this is only for a frame that this executor, current on this thread, drives.
     ///
     /// # Safety
     ///
@@ -80,10 +83,15 @@ impl Core {
             {
                 timers.add_hint(key, offset);
             }
+            if timers.has_hint(key, offset) {
+                timers.window_hint(key, offset);
+            }
         }
         let now = self.now();
         match when {
-            TimerWhen::After(delay) => timers.insert_frame(now, delay, frame),
+            // The caller is a C++ frame this executor drives, and it is current: the
+            // window may take the next registrations of this delay.
+            TimerWhen::After(delay) => timers.insert_frame_opening(now, delay, frame, self.key()),
             TimerWhen::At(deadline) => timers.insert_at(now, deadline, Target::Frame(frame)),
         }
     }

@@ -12,18 +12,22 @@
 //!
 //! Here: the queue, its lanes and runs, and the heap. `slots.rs`: a lane's ring of chunks;
 //! `targets.rs`: what an entry fires (tagged 8-byte entries and the waker slab);
-//! `prefetch.rs`: prefetching the frames about to be resumed (hints and cache lines).
+//! `prefetch.rs`: prefetching the frames about to be resumed (hints and cache lines);
+//! `window.rs`: the window through which C++ appends a frame's timer without a call.
 
 mod prefetch;
 mod slots;
 mod targets;
 #[cfg(test)]
 mod tests;
+mod window;
 
 use self::prefetch::{Hints, prefetch_lines};
 use self::slots::{EMPTY, Slots};
 pub(crate) use self::targets::Target;
 use self::targets::{Targets, is_frame, is_frame_or_empty};
+pub(crate) use self::window::{Active as WindowActive, close_active as close_active_window};
+use self::window::{Opening, Window};
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap, VecDeque};
 use std::ffi::c_void;
@@ -91,6 +95,7 @@ pub(crate) struct TimerQueue {
     /// pending timers are the lanes' entries less these (counted only off the hot path).
     cancelled: usize,
     targets: Targets,
+    window: Window,
 }
 
 impl TimerQueue {
@@ -106,11 +111,40 @@ impl TimerQueue {
             seq: 0,
             cancelled: 0,
             targets: Targets::default(),
+            window: Window::default(),
         }
     }
 
+    /// Takes in what C++ appended through the window (see `window.rs`); every method that
+    /// looks at a lane's tail calls it first.
+    #[inline]
+    fn take_in(&mut self) {
+        if let Some((lane, tail)) = self.window.written() {
+            self.lanes[lane as usize].slots.extend_to(tail);
+        }
+    }
+
+    /// Takes in what C++ appended and forgets the window: Rust writes to a lane next.
+    #[inline]
+    fn shut_window(&mut self) {
+        self.take_in();
+        self.window.forget();
+    }
+
+    /// Closes the window to C++ (the clock is about to move, or another driver runs).
+    pub(crate) fn close_window(&mut self) {
+        self.window.close();
+    }
+
+    /// Makes this queue's window the one C++ on this thread registers through, until the
+    /// guard is dropped (the executor's run loop).
+    pub(crate) fn activate_window(&self) -> WindowActive {
+        self.window.activate()
+    }
+
     /// Pending timers.
-    pub(crate) fn len(&self) -> usize {
+    pub(crate) fn len(&mut self) -> usize {
+        self.take_in();
         let entries: usize = self.lanes.iter().map(|lane| lane.slots.len()).sum();
         entries - self.cancelled
     }
@@ -182,8 +216,31 @@ impl TimerQueue {
         self.insert_raw(now, delay, targets::encode_frame(frame))
     }
 
+    /// As [`TimerQueue::insert_frame`], then opens the window onto the lane's tail for the
+    /// next C++ registrations of `delay` (made, as this one, by a frame that the executor
+    /// `executor` drives, while it is current on this thread).
+    pub(crate) fn insert_frame_opening(
+        &mut self,
+        now: u64,
+        delay: u64,
+        frame: NonNull<c_void>,
+        executor: u32,
+    ) -> TimerKey {
+        let key = self.insert_frame(now, delay, frame);
+        let slots = &mut self.lanes[key.lane as usize].slots;
+        self.window.open(Opening {
+            delay,
+            lane: key.lane,
+            position: slots.tail(),
+            room: slots.tail_room(),
+            executor,
+        });
+        key
+    }
+
     #[inline]
     fn insert_raw(&mut self, now: u64, delay: u64, raw: u64) -> TimerKey {
+        self.shut_window();
         let lane_id = self.lane_for(delay);
         let deadline = now.saturating_add(delay);
         let lane = &mut self.lanes[lane_id as usize];
@@ -227,6 +284,7 @@ impl TimerQueue {
     }
 
     fn slot_mut(&mut self, key: TimerKey) -> Option<&mut u64> {
+        self.take_in();
         self.lanes
             .get_mut(key.lane as usize)?
             .slots
@@ -244,6 +302,12 @@ impl TimerQueue {
         self.hints.add(key, offset);
     }
 
+    /// Lets C++ registrations through the window carry the hint `(key, offset)`, which
+    /// [`TimerQueue::add_hint`] recorded.
+    pub(crate) fn window_hint(&mut self, key: usize, offset: usize) {
+        self.window.set_hint(key, offset);
+    }
+
     /// Removes a pending registration; None if it already fired or was cancelled.
     pub(crate) fn cancel(&mut self, key: TimerKey) -> Option<Target> {
         let slot = self.slot_mut(key)?;
@@ -256,7 +320,8 @@ impl TimerQueue {
     }
 
     /// True if `key` is pending (neither fired nor cancelled).
-    pub(crate) fn is_pending(&self, key: TimerKey) -> bool {
+    pub(crate) fn is_pending(&mut self, key: TimerKey) -> bool {
+        self.take_in();
         self.lanes
             .get(key.lane as usize)
             .and_then(|lane| lane.slots.at(key.position))
@@ -284,6 +349,16 @@ impl TimerQueue {
             return None;
         }
         self.heap.pop();
+        self.take_in();
+        if self.lanes[lane_id as usize].runs.len() == 1
+            && self
+                .window
+                .written()
+                .is_some_and(|(lane, _)| lane == lane_id)
+        {
+            // Firing the open run that the window appends to: the window is done.
+            self.window.forget();
+        }
         let lane = &mut self.lanes[lane_id as usize];
         lane.queued = false;
         let run = lane.runs.pop_front().expect("a queued lane has a run");
@@ -345,6 +420,7 @@ impl TimerQueue {
 
     /// Re-queues a lane after one of its runs was fired; releases idle ring memory.
     pub(crate) fn finish_run(&mut self, lane_id: u32) {
+        self.take_in();
         let lane = &mut self.lanes[lane_id as usize];
         if !lane.queued
             && let Some(run) = lane.runs.front()
@@ -366,6 +442,7 @@ impl TimerQueue {
     /// Removes every pending registration (executor shutdown). Frames need nothing (their
     /// awaiters find the executor gone); wakers are dropped. Allocates nothing.
     pub(crate) fn clear(&mut self) {
+        self.shut_window();
         for lane in &mut self.lanes {
             lane.slots.clear();
             lane.runs = VecDeque::new();

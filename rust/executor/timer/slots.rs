@@ -4,20 +4,50 @@
 /// The value of a free (never written, fired or cancelled) entry; no encoded target is 0.
 pub(super) const EMPTY: u64 = 0;
 
+use std::ptr::NonNull;
+
 /// Entries per chunk (32 KiB), a power of two.
 const CHUNK_BITS: u32 = 12;
 /// Entries per chunk.
 pub(super) const CHUNK: usize = 1 << CHUNK_BITS;
 const CHUNK_MASK: u64 = CHUNK as u64 - 1;
 
-type Chunk = Box<[u64; CHUNK]>;
+/// One chunk of entries, owned through a raw pointer rather than a `Box`: C++ appends to
+/// the tail's chunk through the timer window (`window.rs`) while the queue is not
+/// borrowed, and a pointer taken from a `Box` would be invalidated by every later use of
+/// the `Box`. Every reference into it lives only inside one method of `Slots`.
+struct Chunk(NonNull<u64>);
 
-fn new_chunk() -> Chunk {
-    let chunk = vec![EMPTY; CHUNK].into_boxed_slice();
-    // A boxed slice of exactly CHUNK entries converts to a boxed array.
-    chunk
-        .try_into()
-        .unwrap_or_else(|_| unreachable!("a chunk has CHUNK entries"))
+impl Chunk {
+    fn new() -> Self {
+        let chunk = vec![EMPTY; CHUNK].into_boxed_slice();
+        Self(NonNull::from(Box::leak(chunk)).cast())
+    }
+
+    /// The entry at `index` (at most CHUNK: one past the end), in place.
+    #[inline]
+    fn at(&self, index: usize) -> *mut u64 {
+        debug_assert!(index <= CHUNK);
+        // SAFETY: `index` is at most CHUNK, so the result is inside the allocation or one
+        // past its end.
+        unsafe { self.0.as_ptr().add(index) }
+    }
+
+    /// The entries from `index` (below CHUNK) to the chunk's end.
+    #[inline]
+    fn entries_from(&mut self, index: usize) -> &mut [u64] {
+        // SAFETY: the allocation holds CHUNK initialised entries; `&mut self` is the only
+        // Rust access to it, and C++ writes to it only while no Slots method runs.
+        unsafe { std::slice::from_raw_parts_mut(self.at(index), CHUNK - index) }
+    }
+}
+
+impl Drop for Chunk {
+    fn drop(&mut self) {
+        let slice = std::ptr::slice_from_raw_parts_mut(self.0.as_ptr(), CHUNK);
+        // SAFETY: made by `Chunk::new` from a boxed slice of CHUNK entries, freed once.
+        drop(unsafe { Box::from_raw(slice) });
+    }
 }
 
 /// A lane's entries, addressed by absolute position: a ring of 32 KiB chunks (chunk
@@ -72,14 +102,16 @@ impl Slots {
     #[inline]
     fn entry(&self, position: u64) -> Option<u64> {
         let chunk = self.chunks.get(self.chunk_index(position))?.as_ref()?;
-        Some(chunk[(position & CHUNK_MASK) as usize])
+        // SAFETY: an index below CHUNK in a live chunk; no reference to it exists.
+        Some(unsafe { chunk.at((position & CHUNK_MASK) as usize).read() })
     }
 
     #[inline]
     fn entry_mut(&mut self, position: u64) -> Option<&mut u64> {
         let index = self.chunk_index(position);
         let chunk = self.chunks.get_mut(index)?.as_mut()?;
-        Some(&mut chunk[(position & CHUNK_MASK) as usize])
+        // SAFETY: an index below CHUNK in a live chunk, borrowed for as long as `self`.
+        Some(unsafe { &mut *chunk.at((position & CHUNK_MASK) as usize) })
     }
 
     /// The entry at `position`, if it is pending.
@@ -130,7 +162,7 @@ impl Slots {
         }
         let index = self.chunk_index(self.tail);
         if self.chunks[index].is_none() {
-            self.chunks[index] = Some(self.spare.take().unwrap_or_else(new_chunk));
+            self.chunks[index] = Some(self.spare.take().unwrap_or_else(Chunk::new));
         }
     }
 
@@ -141,9 +173,29 @@ impl Slots {
         let in_chunk = (self.head & CHUNK_MASK) as usize;
         let index = self.chunk_index(self.head);
         match self.chunks.get_mut(index) {
-            Some(Some(chunk)) => &mut chunk[in_chunk..],
+            Some(Some(chunk)) => chunk.entries_from(in_chunk),
             _ => &mut [],
         }
+    }
+
+    /// Where the entry at the tail goes and the end of its chunk, for the timer window; a
+    /// tail at the start of a chunk not allocated yet gives two equal (null) pointers.
+    pub(super) fn tail_room(&mut self) -> (*mut u64, *mut u64) {
+        let in_chunk = (self.tail & CHUNK_MASK) as usize;
+        let index = self.chunk_index(self.tail);
+        match self.chunks.get(index) {
+            Some(Some(chunk)) if in_chunk != 0 => (chunk.at(in_chunk), chunk.at(CHUNK)),
+            _ => (std::ptr::null_mut(), std::ptr::null_mut()),
+        }
+    }
+
+    /// Takes in the entries the timer window appended: the tail moves to `tail`, within the
+    /// chunk [`Slots::tail_room`] gave the window.
+    #[inline]
+    pub(super) fn extend_to(&mut self, tail: u64) {
+        debug_assert!(tail >= self.tail);
+        debug_assert!(tail - self.tail <= CHUNK as u64);
+        self.tail = tail;
     }
 
     /// Forgets the first pending entry (after [`Slots::front_mut`] took it).
