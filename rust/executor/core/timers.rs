@@ -116,9 +116,15 @@ impl Core {
                 match step {
                     Fire::End => break,
                     Fire::Skip => {}
-                    Fire::Target(target) => {
+                    Fire::Due(due) => {
                         fired += 1;
-                        self.fire(target);
+                        match due.frame() {
+                            Some(frame) => self.resume_frame(frame.as_ptr()),
+                            None => {
+                                let target = self.timers.borrow_mut().take_due(due);
+                                self.fire(target);
+                            }
+                        }
                     }
                 }
             }

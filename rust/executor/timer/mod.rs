@@ -43,14 +43,31 @@ pub(crate) struct TimerKey {
     pub(crate) position: u64,
 }
 
-/// One step through a run being fired.
+/// One step through a run being fired (16 bytes: returned in two registers).
 pub(crate) enum Fire {
     /// The run is exhausted.
     End,
     /// A cancelled registration.
     Skip,
-    /// Fire this.
-    Target(Target),
+    /// Fire this: a frame to resume ([`Due::frame`]), or else the target that
+    /// [`TimerQueue::take_due`] gives.
+    Due(Due),
+}
+
+/// A due registration, taken out of its lane: still its 8-byte entry.
+pub(crate) struct Due(u64);
+
+impl Due {
+    /// The C++ frame to resume, if this is a plain frame's timer (the common case, which
+    /// needs nothing more of the queue).
+    #[inline]
+    pub(crate) fn frame(&self) -> Option<NonNull<c_void>> {
+        if !is_frame(self.0) {
+            return None;
+        }
+        let frame = std::ptr::with_exposed_provenance_mut::<c_void>(self.0 as usize);
+        NonNull::new(frame)
+    }
 }
 
 /// Lanes are kept for reuse up to this many; beyond it, idle lanes are recycled.
@@ -196,6 +213,11 @@ impl TimerQueue {
     /// The target of a pending entry, taken out of the queue.
     fn take(&mut self, raw: u64) -> Target {
         self.targets.decode(raw)
+    }
+
+    /// The target of a due registration (a waker's slot is freed).
+    pub(crate) fn take_due(&mut self, due: Due) -> Target {
+        self.take(due.0)
     }
 
     /// Registers `target` to fire at `now + delay`.
@@ -371,10 +393,15 @@ impl TimerQueue {
         Some((lane_id, run.end))
     }
 
-    /// Takes the next registration of a detached run (without prefetching).
+    /// Takes the next registration of a detached run (without prefetching), and its
+    /// target.
     #[cfg(test)]
-    pub(crate) fn fire_next(&mut self, lane_id: u32, end: u64) -> Fire {
-        self.fire_next_prefetching(lane_id, end, usize::MAX, usize::MAX)
+    fn fire_next(&mut self, lane_id: u32, end: u64) -> tests::Fired {
+        match self.fire_next_prefetching(lane_id, end, usize::MAX, usize::MAX) {
+            Fire::End => tests::Fired::End,
+            Fire::Skip => tests::Fired::Skip,
+            Fire::Due(due) => tests::Fired::Target(self.take_due(due)),
+        }
     }
 
     /// Takes the next registration of a detached run, after prefetching for those behind
@@ -415,7 +442,7 @@ impl TimerQueue {
             self.cancelled -= 1;
             return Fire::Skip;
         }
-        Fire::Target(self.take(raw))
+        Fire::Due(Due(raw))
     }
 
     /// Re-queues a lane after one of its runs was fired; releases idle ring memory.

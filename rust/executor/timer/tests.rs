@@ -6,6 +6,13 @@ use super::*;
 use std::ffi::c_void;
 use std::ptr::NonNull;
 
+/// What [`TimerQueue::fire_next`] took: [`Fire`] with the target taken out.
+pub(super) enum Fired {
+    End,
+    Skip,
+    Target(Target),
+}
+
 fn frame(n: usize) -> Target {
     Target::Frame(NonNull::new(std::ptr::without_provenance_mut(n * 16)).expect("non-null"))
 }
@@ -15,10 +22,10 @@ fn fire_all(q: &mut TimerQueue, now: u64) -> Vec<usize> {
     while let Some((lane, end)) = q.pop_due(now) {
         loop {
             match q.fire_next(lane, end) {
-                Fire::End => break,
-                Fire::Skip => {}
-                Fire::Target(Target::Frame(f)) => out.push(f.as_ptr().addr() / 16),
-                Fire::Target(_) => unreachable!(),
+                Fired::End => break,
+                Fired::Skip => {}
+                Fired::Target(Target::Frame(f)) => out.push(f.as_ptr().addr() / 16),
+                Fired::Target(_) => unreachable!(),
             }
         }
         q.finish_run(lane);
@@ -65,7 +72,7 @@ fn raw_frames_keep_their_kind_and_pending_state() {
     assert!(q.is_pending(raw) && q.is_pending(plain));
     let (lane, end) = q.pop_due(10).expect("due");
     match q.fire_next(lane, end) {
-        Fire::Target(Target::RawFrame(f)) => assert_eq!(f, address),
+        Fired::Target(Target::RawFrame(f)) => assert_eq!(f, address),
         _ => panic!("expected the raw frame"),
     }
     assert!(!q.is_pending(raw), "a fired key is not pending");
@@ -111,12 +118,12 @@ fn a_run_fired_while_the_same_lane_grows_keeps_order() {
     let mut fired = Vec::new();
     loop {
         match q.fire_next(lane, end) {
-            Fire::Target(Target::Frame(f)) => {
+            Fired::Target(Target::Frame(f)) => {
                 let n = f.as_ptr().addr() / 16;
                 fired.push(n);
                 q.insert(16, 16, frame(n + 10));
             }
-            Fire::End => break,
+            Fired::End => break,
             _ => {}
         }
     }
@@ -165,9 +172,9 @@ fn matches_a_sorted_reference_model() {
         while let Some((lane, end)) = q.pop_due(now) {
             loop {
                 match q.fire_next(lane, end) {
-                    Fire::End => break,
-                    Fire::Skip => {}
-                    Fire::Target(Target::Frame(f)) => {
+                    Fired::End => break,
+                    Fired::Skip => {}
+                    Fired::Target(Target::Frame(f)) => {
                         let id = f.as_ptr().addr();
                         fired.push(id);
                         let (&model_key, &model_id) = model.iter().next().expect("model has it");
@@ -189,7 +196,7 @@ fn matches_a_sorted_reference_model() {
                             seq += 1;
                         }
                     }
-                    Fire::Target(_) => unreachable!(),
+                    Fired::Target(_) => unreachable!(),
                 }
             }
             q.finish_run(lane);
@@ -210,7 +217,7 @@ fn a_timer_cancelled_while_its_run_fires_is_skipped_and_no_longer_counted() {
     let (lane, end) = q.pop_due(16).expect("due");
     assert!(matches!(
         q.fire_next(lane, end),
-        Fire::Target(Target::Frame(_))
+        Fired::Target(Target::Frame(_))
     ));
     assert_eq!(q.len(), 3, "the detached run's unfired entries are pending");
     // The first resumed coroutine cancels the third's timer (say, it destroyed it).
@@ -219,10 +226,10 @@ fn a_timer_cancelled_while_its_run_fires_is_skipped_and_no_longer_counted() {
     let mut rest = Vec::new();
     loop {
         match q.fire_next(lane, end) {
-            Fire::End => break,
-            Fire::Skip => rest.push(0),
-            Fire::Target(Target::Frame(f)) => rest.push(f.as_ptr().addr() / 16),
-            Fire::Target(_) => unreachable!(),
+            Fired::End => break,
+            Fired::Skip => rest.push(0),
+            Fired::Target(Target::Frame(f)) => rest.push(f.as_ptr().addr() / 16),
+            Fired::Target(_) => unreachable!(),
         }
     }
     q.finish_run(lane);
