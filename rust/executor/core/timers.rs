@@ -76,14 +76,11 @@ impl Core {
             // SAFETY: a suspended frame's first word (its resume function) is readable.
             let key = unsafe { frame.as_ptr().cast::<usize>().read() };
             // Nearly always the hint just recorded: one compare, nothing else.
-            if !timers.has_hint(key, offset)
-                && (16..4096).contains(&offset)
-                && offset.is_multiple_of(8)
-                && key != 0
-            {
+            let usable = timers.has_hint(key, offset)
+                || ((16..4096).contains(&offset) && offset.is_multiple_of(8) && key != 0);
+            if usable {
+                // Records it unless it is the last one recorded.
                 timers.add_hint(key, offset);
-            }
-            if timers.has_hint(key, offset) {
                 timers.window_hint(key, offset);
             }
         }

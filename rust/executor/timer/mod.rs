@@ -25,7 +25,7 @@ mod window;
 use self::prefetch::{Hints, prefetch_lines};
 use self::slots::{EMPTY, Slots};
 pub(crate) use self::targets::Target;
-use self::targets::{Targets, is_frame, is_frame_or_empty};
+use self::targets::{Targets, frame_of, is_frame, is_frame_or_empty};
 pub(crate) use self::window::{Active as WindowActive, close_active as close_active_window};
 use self::window::{Opening, Window};
 use std::cmp::Reverse;
@@ -62,11 +62,7 @@ impl Due {
     /// needs nothing more of the queue).
     #[inline]
     pub(crate) fn frame(&self) -> Option<NonNull<c_void>> {
-        if !is_frame(self.0) {
-            return None;
-        }
-        let frame = std::ptr::with_exposed_provenance_mut::<c_void>(self.0 as usize);
-        NonNull::new(frame)
+        is_frame(self.0).then(|| frame_of(self.0))
     }
 }
 

@@ -18,13 +18,19 @@ impl Hints {
         self.last_hint == (key, offset)
     }
 
-    /// Records a prefetch hint for the coroutine function whose frames start with `key`.
-    #[inline(never)]
+    /// Records a prefetch hint for the coroutine function whose frames start with `key`
+    /// (one compare when it is the last one recorded).
+    #[inline]
     pub(super) fn add(&mut self, key: usize, offset: usize) {
         if self.last_hint != (key, offset) {
-            self.hints.insert(key, offset);
-            self.last_hint = (key, offset);
+            self.record(key, offset);
         }
+    }
+
+    #[inline(never)]
+    fn record(&mut self, key: usize, offset: usize) {
+        self.hints.insert(key, offset);
+        self.last_hint = (key, offset);
     }
 
     /// The hint of another coroutine function than the last one looked up.

@@ -49,6 +49,17 @@ pub(super) fn encode_frame(frame: NonNull<c_void>) -> u64 {
     raw | TAG_FRAME
 }
 
+/// The frame address a frame entry (`Target::Frame` or `Target::RawFrame`, never EMPTY)
+/// holds, its tag bits cleared.
+#[inline]
+pub(super) fn frame_of(raw: u64) -> NonNull<c_void> {
+    debug_assert!(raw != EMPTY && raw & TAG_MASK != TAG_WAKER);
+    let frame = std::ptr::with_exposed_provenance_mut::<c_void>((raw & !TAG_MASK) as usize);
+    // SAFETY: frame entries are encoded from NonNull pointers (`encode_frame`), whose
+    // address keeps its bits above the tag: clearing the tag cannot give null.
+    unsafe { NonNull::new_unchecked(frame) }
+}
+
 /// The wakers of pending `Target::Waker` entries, by index (free indices are reused).
 #[derive(Default)]
 pub(super) struct Targets {
@@ -88,10 +99,7 @@ impl Targets {
                 Target::Waker(waker.expect("a pending waker slot holds a waker"))
             }
             tag => {
-                let address = (raw & !TAG_MASK) as usize;
-                let frame = std::ptr::with_exposed_provenance_mut::<c_void>(address);
-                // SAFETY: frame entries are encoded from NonNull pointers.
-                let frame = unsafe { NonNull::new_unchecked(frame) };
+                let frame = frame_of(raw);
                 if tag == TAG_RAW_FRAME {
                     Target::RawFrame(frame)
                 } else {
