@@ -49,6 +49,7 @@ impl<'a> Sink<'a> {
         }
     }
 
+    #[inline]
     fn open(&self) -> bool {
         self.cancel
             .is_none_or(|(state, cancelled)| state.load(Ordering::Acquire) != cancelled)
@@ -60,6 +61,7 @@ impl<'a> Sink<'a> {
     ///
     /// The awaiter must be alive unless the sink is closed, and its `out` must point at
     /// storage for a `T` (the C++ side's `rust_slot<T>`).
+    #[inline]
     unsafe fn value<T>(self, value: T) {
         if self.open() {
             let awaiter = self.awaiter.as_ptr();
@@ -88,6 +90,7 @@ impl<'a> Sink<'a> {
     /// # Safety
     ///
     /// As for `value`, with `message` pointing at storage for a `String`.
+    #[cold]
     unsafe fn message(self, status: u32, message: String) {
         if self.open() {
             let awaiter = self.awaiter.as_ptr();
@@ -105,6 +108,9 @@ impl<'a> Sink<'a> {
     /// # Safety
     ///
     /// As for `value`.
+    // (Always inlined: an outcome built on the stack for an out-of-line call, then read
+    // back, costs more than the match.)
+    #[inline(always)]
     pub(crate) unsafe fn deliver<T>(self, outcome: std::thread::Result<Option<Result<T, String>>>) {
         // SAFETY: forwarded contract.
         unsafe {

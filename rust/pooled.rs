@@ -42,6 +42,7 @@ pub(crate) unsafe fn free<T>(ptr: NonNull<T>) {
     /// Gives the block back even if the value's destructor panics.
     struct Release(*mut std::ffi::c_void, usize);
     impl Drop for Release {
+        #[inline]
         fn drop(&mut self) {
             // SAFETY: the block came from corobridge_cpp_frame_alloc with this size.
             unsafe { corobridge_cpp_frame_free(self.0, self.1) };

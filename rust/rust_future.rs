@@ -45,7 +45,7 @@ impl<T: BridgeValue> RustFuture<T> {
     where
         F: Future<Output = T> + Send + 'static,
     {
-        Self::from_outcome(async move { Ok(future.await) })
+        Self::from_source(OneOutcome::<F, Infallible>::new(future))
     }
 
     /// Wraps a future producing `Result<T, E>`; `Err(e)` reaches C++ as a
@@ -55,7 +55,7 @@ impl<T: BridgeValue> RustFuture<T> {
         F: Future<Output = Result<T, E>> + Send + 'static,
         E: Display,
     {
-        Self::from_outcome(async move { future.await.map_err(|e| e.to_string()) })
+        Self::from_source(OneOutcome::<F, Fallible>::new(future))
     }
 
     /// Wraps a future that is not `Send` (one holding a [`Fiber`](crate::Fiber), an `Rc`,
@@ -79,37 +79,95 @@ impl<T: BridgeValue> RustFuture<T> {
         F: Future<Output = Result<T, E>> + 'static,
         E: Display,
     {
-        Self::from_outcome(ThreadBound::new(async move {
-            future.await.map_err(|e| e.to_string())
-        }))
+        Self::from_source(OneOutcome::<_, Bound>::new(ThreadBound::new(future)))
     }
 
-    fn from_outcome<F>(future: F) -> Self
+    fn from_source<S>(source: S) -> Self
     where
-        F: Future<Output = Result<T, String>> + Send + 'static,
+        S: PollSource<Value = T> + Send + 'static,
     {
         Self {
-            poll: erase(OneOutcome(future)),
+            poll: erase(source),
             _value: PhantomData,
         }
     }
 }
 
-/// A future as a source of one outcome.
-struct OneOutcome<F>(F);
+/// How a future's output becomes an outcome for C++: a value or an error's message.
+///
+/// (The user's future is polled directly, with its output converted on the way out: an
+/// `async` block wrapping it would move the whole future into its own state on the first
+/// poll, which costs a copy and, read back at once, a store-forwarding stall.)
+trait Conversion<O> {
+    type Value;
+    fn convert(output: O) -> Result<Self::Value, String>;
+}
 
-impl<T, F: Future<Output = Result<T, String>>> PollSource for OneOutcome<F> {
+/// `RustFuture::new`: the output is the value.
+struct Infallible;
+
+impl<T> Conversion<T> for Infallible {
     type Value = T;
+    #[inline]
+    fn convert(output: T) -> Result<T, String> {
+        Ok(output)
+    }
+}
+
+/// `RustFuture::fallible`: `Err(e)` becomes `e.to_string()`.
+struct Fallible;
+
+impl<T, E: Display> Conversion<Result<T, E>> for Fallible {
+    type Value = T;
+    #[inline]
+    fn convert(output: Result<T, E>) -> Result<T, String> {
+        output.map_err(|e| e.to_string())
+    }
+}
+
+/// `RustFuture::from_local`: a [`ThreadBound`]'s refusal, or the inner future's result as
+/// for [`Fallible`].
+struct Bound;
+
+impl<T, E: Display> Conversion<Result<Result<T, E>, String>> for Bound {
+    type Value = T;
+    #[inline]
+    fn convert(output: Result<Result<T, E>, String>) -> Result<T, String> {
+        output.and_then(Fallible::convert)
+    }
+}
+
+/// A future as a source of one outcome, its output converted by `C`.
+struct OneOutcome<F, C> {
+    future: F,
+    _conversion: PhantomData<C>,
+}
+
+impl<F, C> OneOutcome<F, C> {
+    fn new(future: F) -> Self {
+        Self {
+            future,
+            _conversion: PhantomData,
+        }
+    }
+}
+
+impl<F: Future, C: Conversion<F::Output>> PollSource for OneOutcome<F, C> {
+    type Value = C::Value;
     const AFTER_LAST: Option<&'static str> = Some("a Rust future was polled after it completed");
 
-    fn poll_outcome(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<T, String>>> {
+    #[inline]
+    fn poll_outcome(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<C::Value, String>>> {
         // SAFETY: the future is structurally pinned (never moved out).
-        unsafe { self.map_unchecked_mut(|this| &mut this.0) }
+        unsafe { self.map_unchecked_mut(|this| &mut this.future) }
             .poll(cx)
-            .map(Some)
+            .map(|output| Some(C::convert(output)))
     }
 
-    fn is_last(_: &Option<Result<T, String>>) -> bool {
+    fn is_last(_: &Option<Result<C::Value, String>>) -> bool {
         true
     }
 }
@@ -138,8 +196,9 @@ impl<F> ThreadBound<F> {
     }
 }
 
-impl<T, F: Future<Output = Result<T, String>>> Future for ThreadBound<F> {
-    type Output = Result<T, String>;
+/// The inner future's output, or (polled on another thread) why it was not polled.
+impl<F: Future> Future for ThreadBound<F> {
+    type Output = Result<F::Output, String>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         if !self.on_home_thread() {
@@ -151,7 +210,9 @@ impl<T, F: Future<Output = Result<T, String>>> Future for ThreadBound<F> {
             )));
         }
         // SAFETY: the future is structurally pinned (never moved out; dropped in place).
-        unsafe { self.map_unchecked_mut(|this| &mut *this.future) }.poll(cx)
+        unsafe { self.map_unchecked_mut(|this| &mut *this.future) }
+            .poll(cx)
+            .map(Ok)
     }
 }
 
@@ -201,7 +262,7 @@ mod tests {
     fn a_thread_bound_future_refuses_other_threads_and_runs_at_home() {
         let shared = Rc::new(20);
         let local = Rc::clone(&shared);
-        let mut bound = Box::pin(ThreadBound::new(async move { Ok::<_, String>(*local + 1) }));
+        let mut bound = Box::pin(ThreadBound::new(async move { *local + 1 }));
         let (home, back) = mpsc::channel();
         std::thread::spawn(move || {
             let refused = poll_once(bound.as_mut());
