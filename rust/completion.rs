@@ -5,7 +5,7 @@
 //! the Rust completion attached to its state word with a pointer to its value and a typed
 //! writer; the completion moves the value straight into Rust.
 
-use std::cell::Cell;
+use std::cell::{Cell, UnsafeCell};
 use std::ffi::{c_int, c_void};
 use std::mem::MaybeUninit;
 use std::ptr::NonNull;
@@ -22,12 +22,27 @@ use crate::{BridgeValue, CppException, Error};
 
 /// What one step produced, built from what C++ passes to a completion.
 pub(crate) trait StepResult: Sized + Send + 'static {
+    /// The type of the value a step produces.
+    type Value: BridgeValue;
+
     /// True if a step producing this is the coroutine's last (a task's end): a step that
     /// finishes inside the poll which started it lets the frame destroy itself at once.
     const RELEASES_FRAME: bool;
 
+    /// True if a step may produce nothing (an async generator's end: a null value).
+    const MAY_END: bool;
+
     /// The result of a step whose executor was dropped before the step finished.
     fn executor_gone() -> Self;
+
+    /// A step that produced `value`.
+    fn value(value: Self::Value) -> Self;
+
+    /// A step that produced nothing (only if `MAY_END`).
+    fn ended() -> Self;
+
+    /// A step that failed.
+    fn failed(error: Error) -> Self;
 
     /// Builds the result.
     ///
@@ -36,7 +51,53 @@ pub(crate) trait StepResult: Sized + Send + 'static {
     /// Called from the coroutine's final suspend or yield with the arguments C++ passes:
     /// `state` is live, and `value`/`write` produce a valid value of the paired type when
     /// the step produced one.
-    unsafe fn from_cpp(value: *mut c_void, write: corobridge_write_fn, state: *mut u64) -> Self;
+    unsafe fn from_cpp(value: *mut c_void, write: corobridge_write_fn, state: *mut u64) -> Self {
+        // SAFETY: forwarded contract.
+        match unsafe { receive::<Self>(value, write, state) } {
+            Received::Threw(e) => Self::failed(Error::Cpp(e)),
+            Received::Ended => Self::ended(),
+            Received::Value => {
+                let mut out = MaybeUninit::<Self::Value>::uninit();
+                // SAFETY: forwarded contract; `out` is storage for the value.
+                match unsafe { take_into(value, write, out.as_mut_ptr()) } {
+                    // SAFETY: written just now.
+                    Ok(()) => Self::value(unsafe { out.assume_init() }),
+                    Err(e) => Self::failed(Error::Cpp(e)),
+                }
+            }
+        }
+    }
+}
+
+/// What a completion was told, before any value is moved.
+enum Received {
+    /// The step threw.
+    Threw(CppException),
+    /// The step produced nothing (an async generator's end).
+    Ended,
+    /// The step produced a value, for `take_into` to move.
+    Value,
+}
+
+/// Reads what C++ passed to a completion of `R`.
+///
+/// # Safety
+///
+/// As for [`StepResult::from_cpp`].
+#[inline]
+unsafe fn receive<R: StepResult>(
+    value: *mut c_void,
+    write: corobridge_write_fn,
+    state: *mut u64,
+) -> Received {
+    // SAFETY: forwarded contract.
+    if let Some(e) = unsafe { exception(write, state) } {
+        return Received::Threw(e);
+    }
+    if R::MAY_END && value.is_null() {
+        return Received::Ended;
+    }
+    Received::Value
 }
 
 /// The step's exception, if it threw. A step that threw passes no writer: only then is
@@ -56,19 +117,22 @@ unsafe fn exception(write: corobridge_write_fn, state: *mut u64) -> Option<CppEx
     (word & u64::from(COROBRIDGE_STATE_ERROR) != 0).then(|| unsafe { describe_task_error(state) })
 }
 
-/// Moves the C++ value into Rust.
+/// Moves the C++ value into Rust, at `out`.
 ///
 /// # Safety
 ///
-/// `write` must write a valid `T` at the address it is given (BridgeValue contract).
-unsafe fn take<T: BridgeValue>(
+/// `write` must write a valid `T` at the address it is given (BridgeValue contract);
+/// `out` must be valid for writing a `T`.
+#[inline]
+unsafe fn take_into<T: BridgeValue>(
     value: *mut c_void,
     write: corobridge_write_fn,
-) -> Result<T, CppException> {
-    let mut out = MaybeUninit::<T>::uninit();
+    out: *mut T,
+) -> Result<(), CppException> {
     match write {
         // SAFETY: per the contract.
-        Some(write) => unsafe { write(value, out.as_mut_ptr().cast()) },
+        Some(write) => unsafe { write(value, out.cast()) },
+        // A zero-sized T needs no bytes: `out` holds one already.
         None if size_of::<T>() == 0 => {}
         None => {
             return Err(CppException::new(
@@ -77,46 +141,54 @@ unsafe fn take<T: BridgeValue>(
             ));
         }
     }
-    // SAFETY: written above (or a zero-sized T, which needs no bytes).
-    Ok(unsafe { out.assume_init() })
+    Ok(())
 }
 
 /// A task's end: its value or its exception.
 impl<T: BridgeValue> StepResult for Result<T, Error> {
+    type Value = T;
     const RELEASES_FRAME: bool = true;
+    const MAY_END: bool = false;
 
     fn executor_gone() -> Self {
         Err(Error::ExecutorGone)
     }
 
-    unsafe fn from_cpp(value: *mut c_void, write: corobridge_write_fn, state: *mut u64) -> Self {
-        // SAFETY: forwarded contract.
-        if let Some(e) = unsafe { exception(write, state) } {
-            return Err(Error::Cpp(e));
-        }
-        // SAFETY: forwarded contract.
-        unsafe { take(value, write) }.map_err(Error::Cpp)
+    #[inline]
+    fn value(value: T) -> Self {
+        Ok(value)
+    }
+
+    fn ended() -> Self {
+        unreachable!("a task's step always produces a value or fails (MAY_END is false)")
+    }
+
+    fn failed(error: Error) -> Self {
+        Err(error)
     }
 }
 
 /// An async generator's step: an item, the end (None), or its exception.
 impl<T: BridgeValue> StepResult for Result<Option<T>, Error> {
+    type Value = T;
     const RELEASES_FRAME: bool = false;
+    const MAY_END: bool = true;
 
     fn executor_gone() -> Self {
         Err(Error::ExecutorGone)
     }
 
-    unsafe fn from_cpp(value: *mut c_void, write: corobridge_write_fn, state: *mut u64) -> Self {
-        // SAFETY: forwarded contract.
-        if let Some(e) = unsafe { exception(write, state) } {
-            return Err(Error::Cpp(e));
-        }
-        if value.is_null() {
-            return Ok(None);
-        }
-        // SAFETY: forwarded contract.
-        unsafe { take(value, write) }.map(Some).map_err(Error::Cpp)
+    #[inline]
+    fn value(value: T) -> Self {
+        Ok(Some(value))
+    }
+
+    fn ended() -> Self {
+        Ok(None)
+    }
+
+    fn failed(error: Error) -> Self {
+        Err(error)
     }
 }
 
@@ -127,11 +199,31 @@ pub(crate) fn rust_kind(completion: *const corobridge_completion) -> u64 {
 }
 
 /// The completion used while a poll resumes the coroutine inline: no allocation.
+///
+/// C++ writes the step's value straight into `value`, and [`InlineCompletion::take`]
+/// reads it back as a `T`: nothing builds the whole result in memory and copies it, which
+/// (the copy a wide load of fields just written by narrower stores) stalled store
+/// forwarding on every inline step.
 #[repr(C)]
-pub(crate) struct InlineCompletion<R> {
+pub(crate) struct InlineCompletion<R: StepResult> {
     base: corobridge_completion,
-    result: Cell<Option<R>>,
+    value: UnsafeCell<MaybeUninit<R::Value>>,
+    outcome: Cell<InlineOutcome>,
+    error: Cell<Option<Error>>,
     release: bool,
+}
+
+/// What an inline step's completion received.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum InlineOutcome {
+    /// Nothing yet (the step suspended, or its result was taken).
+    Pending,
+    /// `value` holds the value.
+    Value,
+    /// The step produced nothing (an async generator's end).
+    Ended,
+    /// `error` holds the error.
+    Failed,
 }
 
 impl<R: StepResult> InlineCompletion<R> {
@@ -142,7 +234,9 @@ impl<R: StepResult> InlineCompletion<R> {
             base: corobridge_completion {
                 complete: Some(complete_inline::<R>),
             },
-            result: Cell::new(None),
+            value: UnsafeCell::new(MaybeUninit::uninit()),
+            outcome: Cell::new(InlineOutcome::Pending),
+            error: Cell::new(None),
             release,
         }
     }
@@ -151,8 +245,29 @@ impl<R: StepResult> InlineCompletion<R> {
         &self.base
     }
 
+    /// The step's result, once its completion ran (once).
+    #[inline]
     pub(crate) fn take(&self) -> Option<R> {
-        self.result.take()
+        let outcome = self.outcome.replace(InlineOutcome::Pending);
+        match outcome {
+            InlineOutcome::Pending => None,
+            // SAFETY: `Value` says the completion wrote the value; resetting the outcome
+            // above makes this its only read.
+            InlineOutcome::Value => {
+                Some(R::value(unsafe { (*self.value.get()).assume_init_read() }))
+            }
+            InlineOutcome::Ended => Some(R::ended()),
+            InlineOutcome::Failed => self.error.take().map(R::failed),
+        }
+    }
+}
+
+impl<R: StepResult> Drop for InlineCompletion<R> {
+    fn drop(&mut self) {
+        if self.outcome.get() == InlineOutcome::Value {
+            // SAFETY: written by the completion and never taken.
+            unsafe { self.value.get_mut().assume_init_drop() };
+        }
     }
 }
 
@@ -165,13 +280,30 @@ unsafe extern "C" fn complete_inline<R: StepResult>(
     // SAFETY: installed only as the first field of a repr(C) InlineCompletion<R>, which
     // lives on the stack of the poll that resumes the coroutine, on this thread.
     let this = unsafe { &*this.cast::<InlineCompletion<R>>() };
-    // SAFETY: forwarded from C++; the slot is empty (one completion per resumption), so
-    // nothing needs dropping.
-    let previous = this
-        .result
-        .replace(Some(unsafe { R::from_cpp(value, write, state) }));
-    debug_assert!(previous.is_none(), "one completion per inline resumption");
-    std::mem::forget(previous);
+    debug_assert!(
+        this.outcome.get() == InlineOutcome::Pending,
+        "one completion per inline resumption"
+    );
+    // SAFETY: forwarded from C++.
+    let outcome = match unsafe { receive::<R>(value, write, state) } {
+        Received::Threw(e) => {
+            this.error.set(Some(Error::Cpp(e)));
+            InlineOutcome::Failed
+        }
+        Received::Ended => InlineOutcome::Ended,
+        // SAFETY: forwarded from C++; the value slot is empty (one completion per
+        // resumption, and nothing else touches the slot meanwhile).
+        Received::Value => {
+            match unsafe { take_into(value, write, this.value.get().cast::<R::Value>()) } {
+                Ok(()) => InlineOutcome::Value,
+                Err(e) => {
+                    this.error.set(Some(Error::Cpp(e)));
+                    InlineOutcome::Failed
+                }
+            }
+        }
+    };
+    this.outcome.set(outcome);
     c_int::from(this.release)
 }
 
