@@ -1,8 +1,8 @@
 //! The foundation's costs, measured side by side in one run:
 //! - one resume of a C++ coroutine by the Rust executor (a `co_await corobridge::yield()`
 //!   loop, and timer wakes), beside one poll of a fiber spawned as a task whose C++ code
-//!   calls `corobridge::fiber::yield()` once per poll, and a bare corosensei switch (that
-//!   poll's floor);
+//!   calls `corobridge::fiber::yield()` once per poll, a bare corosensei switch, and the
+//!   same switch made through as many frames as that poll returns through (its floor);
 //! - create + run + destroy of a C++ task awaited from Rust, beside the same loop in Rust;
 //! - one game frame with 1,000,000 patrolling NPCs on corobridge's engine and on the
 //!   seed-style engine (a std::priority_queue of handles), beside the memory floor of such
@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 use corobridge::{ClockKind, Executor, Fiber};
 use corobridge_lab::compare::floor;
 use corobridge_lab::game::{GameWorld, SeedStyleWorld};
+use corobridge_lab::switch_shape;
 use corobridge_testkit::fiber_scenarios;
 use corobridge_testkit::scenarios as s;
 use criterion::{Criterion, criterion_group, criterion_main};
@@ -50,19 +51,34 @@ fn resume(c: &mut Criterion) {
             elapsed
         });
     });
-    // The floor of the fiber's poll, in the same run: one bare corosensei resume and
-    // suspend, the stack switches any fiber poll makes.
+    // One bare corosensei resume and suspend with no frames around it: the switches alone.
     let mut raw = corosensei::Coroutine::<(), (), ()>::new(|yielder, ()| {
         loop {
             yielder.suspend(());
         }
     });
     group.bench_function(
-        "bare corosensei resume+suspend (a fiber poll's floor)",
+        "bare corosensei resume+suspend (no frames around the switch)",
         |b| {
             b.iter(|| black_box(raw.resume(())));
         },
     );
+    // The floor in the poll's own call shape (see `corobridge_lab::switch_shape`): between
+    // its switches a fiber poll returns through three frames on the executor's side
+    // (`Fiber::poll`, `Spawned::poll`, `TaskCell::run`) and two on the fiber's
+    // (`corobridge_rs_fiber_yield`, `yield_twice_deep`), each return mispredicted after
+    // the switch. The same bare switch through as many frames that do nothing else:
+    let mut shaped = corosensei::Coroutine::<u32, u32, ()>::new(|yielder, mut value| {
+        while value != 0 {
+            value = switch_shape::suspend_through(yielder, 2, value);
+        }
+    });
+    group.bench_function(
+        "bare corosensei in the poll's call shape (3 + 2 returns per switch)",
+        |b| b.iter(|| switch_shape::resume_through(&mut shaped, 3, black_box(1))),
+    );
+    // (A zero ends its loop: it returns instead of being unwound when dropped.)
+    let _ = switch_shape::resume_through(&mut shaped, 1, 0);
     group.bench_function("cpp timer wake, 10k patrolling NPCs", |b| {
         // 10,000 patrol coroutines waiting one 16 ms frame (about 6,800 wake per frame,
         // the others pause at waypoints); reported per resume.

@@ -26,6 +26,7 @@ mod process_memory;
 pub mod seed;
 pub mod stats;
 pub mod switch_report;
+pub mod switch_shape;
 mod yield_once;
 
 /// The committed bindgen output of `corobridge-lab/fiber_seed.h` (it allows its own lints).

@@ -28,6 +28,7 @@ use corobridge_testkit::{fiber_scenarios as fs, scenarios as s};
 
 use crate::alternation::{self, Case};
 use crate::process_memory::rss_bytes;
+use crate::switch_shape;
 use crate::yield_once::YieldOnce;
 
 /// How long and how large a [`measure`] run is.
@@ -166,6 +167,8 @@ pub mod names {
     pub const FIBER_CPP_YIELD: &str = "Fiber::resume + C++ fiber::yield, 10 calls deep";
     /// Bare corosensei, suspended from C++ ten calls deep.
     pub const RAW_FROM_CPP: &str = "bare corosensei, suspended from C++ 10 calls deep";
+    /// Bare corosensei switched through as many frames as a fiber poll returns through.
+    pub const RAW_POLL_SHAPE: &str = "bare corosensei in that poll's call shape (3 + 2 frames)";
     /// Bare corosensei with the yield inlined into the loop.
     pub const RAW_INLINED: &str = "bare corosensei, yield inlined into the loop";
     /// A C++ `task<int64_t>` awaited from Rust.
@@ -246,6 +249,15 @@ fn round_trips(config: &SwitchConfig) -> Result<Vec<TimedRow>, SwitchReportError
     let mut raw_from_cpp = Coroutine::<i32, i32, ()>::new(move |yielder, value| {
         let _ = fs::switch_at_depth(10, value, -1, &mut |v| yielder.suspend(v), &raw_counters);
     });
+    // The fiber poll's call shape: between switches, the executor's side returns through
+    // `Fiber::poll`, `Spawned::poll` and `TaskCell::run`, the fiber's through
+    // `corobridge_rs_fiber_yield` and the C++ function that yields (`switch_shape`).
+    let mut raw_poll_shape = Coroutine::<u32, u32, ()>::new(|yielder, mut value| {
+        // Ends on a zero.
+        while value != 0 {
+            value = switch_shape::suspend_through(yielder, 2, value + 1);
+        }
+    });
     let mut raw_inlined = Coroutine::<i32, i32, ()>::new(|yielder, mut value| {
         // Ends on a negative value, like the C++ loop above.
         while value >= 0 {
@@ -282,6 +294,15 @@ fn round_trips(config: &SwitchConfig) -> Result<Vec<TimedRow>, SwitchReportError
                 let fiber =
                     Fiber::<(), (), Result<i32, FiberError>>::new(move |()| fs::echo_unit(n))?;
                 check(executor.block_on(fiber)?? == n, FIBER_POLLED_YIELD)
+            }),
+        ),
+        (
+            Kind::Stackful,
+            Case::new(RAW_POLL_SHAPE, 20_000, scale, |n| {
+                let good = count(n, || {
+                    switch_shape::resume_through(&mut raw_poll_shape, 3, black_box(1)) == Some(2)
+                });
+                check(good == n, RAW_POLL_SHAPE)
             }),
         ),
         // The loops below only count the steps that yielded the expected value and check
@@ -334,6 +355,10 @@ fn round_trips(config: &SwitchConfig) -> Result<Vec<TimedRow>, SwitchReportError
     check(
         matches!(raw_inlined.resume(-1), CoroutineResult::Return(())),
         RAW_INLINED,
+    )?;
+    check(
+        switch_shape::resume_through(&mut raw_poll_shape, 1, 0).is_none(),
+        RAW_POLL_SHAPE,
     )?;
     rows
 }
@@ -538,9 +563,16 @@ impl fmt::Display for SwitchReport {
                 FIBER_CPP_YIELD => ratio(FIBER_CPP_YIELD, RAW_FROM_CPP)
                     .map(|r| format!("{r:.2}x bare corosensei from C++"))
                     .unwrap_or_default(),
-                FIBER_POLLED_YIELD => ratio(FIBER_POLLED_YIELD, CPP_COROUTINE_YIELD)
-                    .map(|r| format!("{r:.2}x the C++ coroutine"))
-                    .unwrap_or_default(),
+                FIBER_POLLED_YIELD => [
+                    ratio(FIBER_POLLED_YIELD, CPP_COROUTINE_YIELD)
+                        .map(|r| format!("{r:.2}x the C++ coroutine")),
+                    ratio(FIBER_POLLED_YIELD, RAW_POLL_SHAPE)
+                        .map(|r| format!("{r:.2}x bare corosensei in its shape")),
+                ]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(", "),
                 _ => String::new(),
             },
         )?;

@@ -16,6 +16,7 @@ fn every_case_is_measured_and_a_suspended_fiber_keeps_more_resident_than_a_corou
         names::CPP_COROUTINE_YIELD,
         names::RUST_FUTURE_YIELD,
         names::FIBER_POLLED_YIELD,
+        names::RAW_POLL_SHAPE,
         names::FIBER_RUST_YIELD,
         names::FIBER_CPP_YIELD,
         names::RAW_FROM_CPP,
@@ -53,6 +54,7 @@ fn every_case_is_measured_and_a_suspended_fiber_keeps_more_resident_than_a_corou
         assert!(text.contains(name), "{name} missing from:\n{text}");
     }
     assert!(text.contains("x bare corosensei from C++"), "{text}");
+    assert!(text.contains("x bare corosensei in its shape"), "{text}");
     assert!(text.contains(names::FIBER_WAITER), "{text}");
 
     assert_eq!(report.waiter_count, 500);

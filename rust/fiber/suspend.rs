@@ -54,7 +54,10 @@ pub fn in_fiber() -> bool {
 ///
 /// When the fiber is destroyed while suspended here, this unwinds (a panic that the
 /// fiber's base stops) so that every frame above runs its destructors: let it propagate.
-#[inline]
+// (Always inlined: every frame between a suspend and the loop that yields returns right
+// after the switch back, with its return address mispredicted, at about 10 ns a frame
+// here; inlined, the yield costs the caller none of its own.)
+#[inline(always)]
 pub fn yield_value<I: 'static, Y: 'static>(value: Y) -> Result<I, FiberError> {
     // SAFETY: used only below, on the running fiber's stack.
     let Some(header) = (unsafe { current::current() }) else {
