@@ -1,7 +1,8 @@
 //! Fiber costs, in one run: a switch (resume + yield round trip, an i32 each way) on raw
 //! corosensei, on a corobridge Fiber from Rust to Rust, and on a Fiber whose yield comes
 //! from C++ ten ordinary calls deep; then create + run + destroy of a fiber with a pooled
-//! stack, with a fresh stack, and a `std::thread` spawn + join for comparison.
+//! stack beside bare corosensei on a reused stack (its floor), with a fresh stack, and a
+//! `std::thread` spawn + join for comparison.
 //!
 //! `cargo bench --bench fiber`
 
@@ -112,6 +113,20 @@ fn lifecycle(c: &mut Criterion) {
         b.iter(|| {
             let f = Fiber::<(), (), i32>::new(|()| black_box(1)).expect("a stack");
             f.resume(()).expect("runs")
+        })
+    });
+    // The floor of the pooled case: a bare corosensei coroutine created on a ready stack,
+    // run to its end and its stack taken back, with nothing of corobridge's fiber (no
+    // heap cell, no pool, no C++ base frame, no exception state).
+    let mut ready = Some(corosensei::stack::DefaultStack::new(256 * 1024).expect("a stack"));
+    group.bench_function("bare_corosensei_reused_stack", |b| {
+        b.iter(|| {
+            let stack = ready.take().expect("given back each time");
+            let mut coroutine =
+                Coroutine::<(), (), i32, _>::with_stack(stack, |_, ()| black_box(1));
+            let result = coroutine.resume(());
+            ready = Some(coroutine.into_stack());
+            result
         })
     });
     group.bench_function("fresh_stack", |b| {
