@@ -8,7 +8,7 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use corobridge::{Error, Executor, JoinError};
+use corobridge::{CppException, Error, Executor, JoinError, TaskFailure};
 use corobridge_testkit::misuse_scenarios as misuse;
 use corobridge_testkit::scenarios as s;
 use futures::StreamExt;
@@ -656,4 +656,61 @@ fn a_scheduled_frame_destroyed_with_its_engine_leaves_no_timer_behind() {
     misuse::engine_update(engine.pin_mut()).unwrap();
     assert_eq!(misuse::engine_resumed(&engine), 1);
     assert!(!misuse::engine_cancel(engine.pin_mut(), id));
+}
+
+#[test]
+fn a_foreign_coroutine_that_throws_is_a_recorded_failure_of_the_executor() {
+    let executor = Executor::new();
+    // The task goes on: only the foreign coroutine's resumption threw.
+    assert_eq!(
+        executor.block_on(misuse::start_foreign_thrower("foreign boom")),
+        Ok(7)
+    );
+    assert_eq!(
+        executor.take_failures(),
+        vec![TaskFailure::Foreign {
+            exception: CppException::new("std::runtime_error", "foreign boom"),
+        }]
+    );
+    assert_eq!(misuse::destroy_foreign_throwers(), 1);
+}
+
+const FOREIGN_CHILD: &str = "COROBRIDGE_FOREIGN_THROWER_CHILD";
+
+/// Run only as a child process by the test below (which reads its stderr).
+#[test]
+#[ignore = "run as a child process by a_foreign_coroutine_that_throws_under_another_executor_is_reported"]
+fn child_runs_a_foreign_thrower_under_block_on() {
+    if std::env::var_os(FOREIGN_CHILD).is_none() {
+        return;
+    }
+    let task = misuse::start_foreign_thrower("thrown under block_on");
+    assert_eq!(futures::executor::block_on(task.into_future()), Ok(7));
+    assert_eq!(misuse::destroy_foreign_throwers(), 1);
+}
+
+#[test]
+fn a_foreign_coroutine_that_throws_under_another_executor_is_reported() {
+    let exe = std::env::current_exe().expect("the test binary's path");
+    let output = std::process::Command::new(exe)
+        .args([
+            "child_runs_a_foreign_thrower_under_block_on",
+            "--exact",
+            "--ignored",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env(FOREIGN_CHILD, "1")
+        .output()
+        .expect("the child test process runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "the child failed: {stderr}");
+    assert!(
+        stderr.contains(
+            "a C++ coroutine of a foreign type, resumed while a C++ task was polled under \
+             another executor, let an exception escape (C++ exception std::runtime_error: \
+             thrown under block_on)"
+        ),
+        "{stderr}"
+    );
 }

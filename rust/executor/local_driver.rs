@@ -179,7 +179,7 @@ impl LocalDriver {
             if let Some(frame) = due {
                 // SAFETY: a registered timer's frame is alive and suspended in its
                 // awaiter (destroying it cancels the timer first).
-                let _ = unsafe { ffi::resume(frame.as_ptr()) };
+                report_escape(unsafe { ffi::resume(frame.as_ptr()) });
                 continue;
             }
             self.take_remote();
@@ -192,7 +192,7 @@ impl LocalDriver {
                     // SAFETY: a bare node belongs to a suspended awaiter of a live frame
                     // (the awaiter unlinks it before the frame can be destroyed), and a
                     // token that completes hands back its live, suspended frame.
-                    let _ = unsafe { ffi::resume(frame.as_ptr()) };
+                    report_escape(unsafe { ffi::resume(frame.as_ptr()) });
                 }
                 Ran::Polled | Ran::Nothing => {}
                 Ran::Finished { .. } => {
@@ -212,4 +212,24 @@ impl Drop for LocalDriver {
             unsafe { node::release(link) };
         }
     }
+}
+
+/// Reports what a coroutine of a foreign type let escape from its resumption here (a
+/// corobridge promise keeps its exceptions). corobridge's executor records such a failure
+/// for `Executor::take_failures`; under another executor there is no one to hand it to, so
+/// it goes to stderr rather than nowhere.
+#[inline]
+fn report_escape(result: Result<(), crate::CppException>) {
+    if let Err(exception) = result {
+        escaped(&exception);
+    }
+}
+
+#[cold]
+fn escaped(exception: &crate::CppException) {
+    eprintln!(
+        "corobridge: a C++ coroutine of a foreign type, resumed while a C++ task was polled \
+         under another executor, let an exception escape ({exception}); it was dropped \
+         (corobridge's Executor records such failures: Executor::take_failures)"
+    );
 }

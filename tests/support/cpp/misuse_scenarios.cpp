@@ -6,6 +6,7 @@
 #include <thread>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "corobridge/executor.hpp"
 #include "corobridge/game_timer.hpp"
@@ -321,6 +322,53 @@ rust::String spawn_started_task(std::size_t handle) {
     return rust::String(e.what());
   }
   return rust::String("no error");
+}
+
+namespace {
+
+/// This thread's foreign coroutines that threw, parked at their final suspend point.
+std::vector<std::coroutine_handle<>>& thrown_foreign_frames() {
+  thread_local std::vector<std::coroutine_handle<>> frames;
+  return frames;
+}
+
+/// A coroutine type of some other library: eager, self-destroying when it returns, and
+/// letting what its body throws escape to whoever resumes it.
+struct foreign_coroutine {
+  struct promise_type {
+    foreign_coroutine get_return_object() noexcept { return {}; }
+    std::suspend_never initial_suspend() noexcept { return {}; }
+    std::suspend_never final_suspend() noexcept { return {}; }
+    void return_void() noexcept {}
+    void unhandled_exception() {
+      // The rethrow leaves the frame at its final suspend point, for its owner to destroy.
+      thrown_foreign_frames().push_back(
+          std::coroutine_handle<promise_type>::from_promise(*this));
+      throw;
+    }
+  };
+};
+
+foreign_coroutine foreign_thrower(std::string message) {
+  co_await corobridge::yield();
+  throw std::runtime_error(message);
+}
+
+}  // namespace
+
+task<std::int32_t> start_foreign_thrower(rust::Str message) {
+  foreign_thrower(std::string(message));
+  co_await corobridge::yield();
+  co_await corobridge::yield();
+  co_return 7;
+}
+
+std::size_t destroy_foreign_throwers() {
+  auto& frames = thrown_foreign_frames();
+  const std::size_t count = frames.size();
+  for (auto frame : frames) frame.destroy();
+  frames.clear();
+  return count;
 }
 
 task<std::string> advance_from_its_own_task() {

@@ -88,4 +88,12 @@ rust::String spawn_from_another_thread(std::size_t handle);
 /// executor_ref::spawn of a task already started through its handle: the error's what().
 rust::String spawn_started_task(std::size_t handle);
 
+/// Starts a coroutine of a foreign type (not corobridge's: its promise rethrows what its
+/// body throws) that co_awaits corobridge::yield(), then throws std::runtime_error(message)
+/// out of its resumption by the driver; then yields twice itself and returns 7.
+task<std::int32_t> start_foreign_thrower(rust::Str message);
+/// Destroys the frames of this thread's foreign coroutines that threw (left at their final
+/// suspend point by the rethrow); returns how many.
+std::size_t destroy_foreign_throwers();
+
 }  // namespace corobridge::misuse

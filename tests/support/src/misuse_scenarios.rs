@@ -81,16 +81,21 @@ mod ffi {
         fn spawn_from_another_thread(handle: usize) -> String;
         /// `executor_ref::spawn` of a task started through its handle: the message.
         fn spawn_started_task(handle: usize) -> String;
+        /// Starts a foreign coroutine that throws `message` out of its resumption by the
+        /// driver (after one `yield()`); yields twice, returns 7.
+        fn start_foreign_thrower(message: &str) -> task_i32;
+        /// Destroys this thread's foreign coroutines that threw: how many.
+        fn destroy_foreign_throwers() -> usize;
     }
 }
 
 pub use ffi::{
     Engine, advance_from_another_thread, advance_from_its_own_task, await_after_handle_resume,
     await_empty_task, await_int_task_twice, await_moved_task_twice, await_string_task_twice,
-    dereference_generator_at_end, engine_cancel, engine_destroyed, engine_fired,
-    engine_pending_timers, engine_resumed, engine_spawn_scheduled, engine_spawn_waiter,
-    engine_update, handle_address_is_frame_start, increment_generator_past_end, moved_from_task,
-    new_engine, run_until_idle_from_another_thread, spawn_from_another_thread, spawn_started_task,
-    started_through_handle, two_awaiters_of_one_task, update_engine_from_its_own_task,
-    use_moved_from_engine,
+    dereference_generator_at_end, destroy_foreign_throwers, engine_cancel, engine_destroyed,
+    engine_fired, engine_pending_timers, engine_resumed, engine_spawn_scheduled,
+    engine_spawn_waiter, engine_update, handle_address_is_frame_start,
+    increment_generator_past_end, moved_from_task, new_engine, run_until_idle_from_another_thread,
+    spawn_from_another_thread, spawn_started_task, start_foreign_thrower, started_through_handle,
+    two_awaiters_of_one_task, update_engine_from_its_own_task, use_moved_from_engine,
 };
