@@ -60,7 +60,7 @@ pub(crate) trait StepResult: Sized + Send + 'static {
                 let mut out = MaybeUninit::<Self::Value>::uninit();
                 // SAFETY: forwarded contract; `out` is storage for the value.
                 match unsafe { take_into(value, write, out.as_mut_ptr()) } {
-                    // SAFETY: written just now.
+                    // SAFETY: written just now (a zero-sized value needs no bytes).
                     Ok(()) => Self::value(unsafe { out.assume_init() }),
                     Err(e) => Self::failed(Error::Cpp(e)),
                 }

@@ -33,7 +33,7 @@ struct BodyFrame<F, I, R> {
 /// # Safety
 ///
 /// `header` must be the header of the fiber whose stack this is, alive for as long as the
-/// fiber (it lives in the fiber's heap cell, which outlives the coroutine), with an input
+/// fiber (it lives in the fiber's pooled cell, which outlives the coroutine), with an input
 /// slot of type `Option<I>`.
 pub(crate) unsafe fn run<F, I: 'static, R>(
     header: *const Header,

@@ -94,7 +94,7 @@ pub(crate) struct StackInfo {
 }
 
 /// The part of a fiber that type-erased code (C++, free functions) works with. It lives
-/// in the fiber's heap cell, which outlives the fiber's coroutine.
+/// in the fiber's pooled cell, which outlives the fiber's coroutine.
 pub(crate) struct Header {
     pub(crate) state: Cell<State>,
     /// The fiber's corosensei yielder, set when the body starts.

@@ -19,6 +19,7 @@ use super::suspension::Suspension;
 use super::{FiberBuilder, FiberError, base, value};
 use crate::error::panic_message;
 use crate::ffi::fiber_abi::COROBRIDGE_FIBER_VALUE_RUST;
+use crate::pooled::PoolBox;
 
 /// What [`Fiber::resume`] returns when the fiber stops running.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -120,7 +121,7 @@ struct FiberCell<I, Y, R> {
 /// send(corobridge::Fiber::<(), (), ()>::new(|()| ()).unwrap()); // fibers never migrate
 /// ```
 pub struct Fiber<I: 'static = (), Y: 'static = (), R: 'static = ()> {
-    cell: Box<FiberCell<I, Y, R>>,
+    cell: PoolBox<FiberCell<I, Y, R>>,
 }
 
 impl<I: 'static, Y: 'static, R: 'static> Fiber<I, Y, R> {
@@ -146,33 +147,33 @@ impl<I: 'static, Y: 'static, R: 'static> Fiber<I, Y, R> {
     where
         F: FnOnce(I) -> R + 'static,
     {
-        // Built in place in its heap allocation: the header is a few hundred bytes, and
-        // building the cell on the stack first would copy it twice per fiber.
-        let mut cell = Box::<FiberCell<I, Y, R>>::new_uninit();
-        let raw = cell.as_mut_ptr();
-        // SAFETY: every field of the uninitialised cell is written exactly once, in place,
-        // before `assume_init`; the slot pointers point into the same allocation, which
-        // never moves (it is boxed).
+        // Built in place in a block of corobridge's frame pool (fibers come and go as
+        // often as coroutine frames; the pool recycles their cells without malloc): the
+        // header is a few hundred bytes, and building the cell on the stack first would
+        // copy it twice per fiber.
+        // SAFETY: every field of the uninitialised cell is written exactly once, in place;
+        // the slot pointers point into the same block, which never moves.
         let mut cell = unsafe {
-            (&raw mut (*raw).header).write(Header::new(
-                Types::of::<I, Y, R>(),
-                stack.info(),
-                suspend::suspend_pending::<I, Y>,
-            ));
-            (&raw mut (*raw).input).write(UnsafeCell::new(None));
-            (&raw mut (*raw).yielded).write(UnsafeCell::new(None));
-            (&raw mut (*raw).output).write(UnsafeCell::new(None));
-            (&raw mut (*raw).coroutine).write(UnsafeCell::new(None));
-            (&raw mut (*raw).pool).write(pool);
-            (*raw).header.input_slot.set((*raw).input.get().cast());
-            (*raw).header.yield_slot.set((*raw).yielded.get().cast());
-            cell.assume_init()
+            PoolBox::new_in_place(|raw: *mut FiberCell<I, Y, R>| {
+                (&raw mut (*raw).header).write(Header::new(
+                    Types::of::<I, Y, R>(),
+                    stack.info(),
+                    suspend::suspend_pending::<I, Y>,
+                ));
+                (&raw mut (*raw).input).write(UnsafeCell::new(None));
+                (&raw mut (*raw).yielded).write(UnsafeCell::new(None));
+                (&raw mut (*raw).output).write(UnsafeCell::new(None));
+                (&raw mut (*raw).coroutine).write(UnsafeCell::new(None));
+                (&raw mut (*raw).pool).write(pool);
+                (*raw).header.input_slot.set((*raw).input.get().cast());
+                (*raw).header.yield_slot.set((*raw).yielded.get().cast());
+            })
         };
         let header: *const Header = &cell.header;
         let output = cell.output.get();
         let coroutine =
             Coroutine::with_stack(stack, move |yielder: &Yielder<(), Suspension>, ()| {
-                // SAFETY: the header and the output slot live in the boxed cell, which owns
+                // SAFETY: the header and the output slot live in the pooled cell, which owns
                 // the coroutine and so outlives it; its input slot is the cell's
                 // `Option<I>`; nothing else touches the output slot while the body runs.
                 unsafe { *output = Some(base::run::<F, I, R>(header, yielder, body)) }
