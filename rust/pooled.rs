@@ -168,6 +168,15 @@ mod tests {
         unsafe { free(large) };
     }
 
+    /// False when `COROBRIDGE_FRAME_POOL=off` (as under valgrind, which then checks that
+    /// every block goes back by its leak report instead).
+    fn recycling() -> bool {
+        !matches!(
+            std::env::var("COROBRIDGE_FRAME_POOL").as_deref(),
+            Ok("off" | "0")
+        )
+    }
+
     #[test]
     fn a_pool_box_is_built_in_place_dropped_once_and_its_block_reused() {
         let marker = Rc::new(());
@@ -184,7 +193,7 @@ mod tests {
             let address = (&raw const *boxed).addr();
             if round == 0 {
                 first = address;
-            } else {
+            } else if recycling() {
                 assert_eq!(address, first, "the freed block comes back");
             }
             drop(boxed);
@@ -214,7 +223,9 @@ mod tests {
                 slot.write((Rc::clone(&marker), [1; 64]));
             })
         };
-        assert_eq!((&raw const *next).addr(), lost.get());
+        if recycling() {
+            assert_eq!((&raw const *next).addr(), lost.get());
+        }
         drop(next);
         assert_eq!(Rc::strong_count(&marker), 1);
     }
