@@ -52,52 +52,49 @@ pub(crate) trait StepResult: Sized + Send + 'static {
     /// `state` is live, and `value`/`write` produce a valid value of the paired type when
     /// the step produced one.
     unsafe fn from_cpp(value: *mut c_void, write: corobridge_write_fn, state: *mut u64) -> Self {
-        // SAFETY: forwarded contract.
-        match unsafe { receive::<Self>(value, write, state) } {
-            Received::Threw(e) => Self::failed(Error::Cpp(e)),
-            Received::Ended => Self::ended(),
-            Received::Value => {
-                let mut out = MaybeUninit::<Self::Value>::uninit();
-                // SAFETY: forwarded contract; `out` is storage for the value.
-                match unsafe { take_into(value, write, out.as_mut_ptr()) } {
-                    // SAFETY: written just now (a zero-sized value needs no bytes).
-                    Ok(()) => Self::value(unsafe { out.assume_init() }),
-                    Err(e) => Self::failed(Error::Cpp(e)),
-                }
-            }
+        let mut out = MaybeUninit::<Self::Value>::uninit();
+        // SAFETY: forwarded contract; `out` is storage for the value.
+        match unsafe { receive_into::<Self>(value, write, state, out.as_mut_ptr()) } {
+            // SAFETY: written just now (a zero-sized value needs no bytes).
+            Ok(Received::Value) => Self::value(unsafe { out.assume_init() }),
+            Ok(Received::Ended) => Self::ended(),
+            Err(error) => Self::failed(error),
         }
     }
 }
 
-/// What a completion was told, before any value is moved.
+/// What a step that did not fail produced.
+#[derive(Clone, Copy, PartialEq, Eq)]
 enum Received {
-    /// The step threw.
-    Threw(CppException),
-    /// The step produced nothing (an async generator's end).
-    Ended,
-    /// The step produced a value, for `take_into` to move.
+    /// A value, now at the `out` given to [`receive_into`].
     Value,
+    /// Nothing (an async generator's end).
+    Ended,
 }
 
-/// Reads what C++ passed to a completion of `R`.
+/// Reads what C++ passed to a completion of `R` and moves a value, if there is one, to
+/// `out`; the step's error otherwise.
 ///
 /// # Safety
 ///
-/// As for [`StepResult::from_cpp`].
+/// As for [`StepResult::from_cpp`]; `out` must be valid for writing an `R::Value`.
 #[inline]
-unsafe fn receive<R: StepResult>(
+unsafe fn receive_into<R: StepResult>(
     value: *mut c_void,
     write: corobridge_write_fn,
     state: *mut u64,
-) -> Received {
+    out: *mut R::Value,
+) -> Result<Received, Error> {
     // SAFETY: forwarded contract.
     if let Some(e) = unsafe { exception(write, state) } {
-        return Received::Threw(e);
+        return Err(Error::Cpp(e));
     }
     if R::MAY_END && value.is_null() {
-        return Received::Ended;
+        return Ok(Received::Ended);
     }
-    Received::Value
+    // SAFETY: forwarded contract.
+    unsafe { take_into(value, write, out) }.map_err(Error::Cpp)?;
+    Ok(Received::Value)
 }
 
 /// The step's exception, if it threw. A step that threw passes no writer: only then is
@@ -213,7 +210,9 @@ pub(crate) struct InlineCompletion<R: StepResult> {
     release: bool,
 }
 
-/// What an inline step's completion received.
+/// What an inline step's completion received. (A byte of its own beside `error`, not an
+/// enum holding the error: the outcome is written and read back at once, and a wider
+/// value read back after a narrower store stalls store forwarding.)
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum InlineOutcome {
     /// Nothing yet (the step suspended, or its result was taken).
@@ -284,23 +283,15 @@ unsafe extern "C" fn complete_inline<R: StepResult>(
         this.outcome.get() == InlineOutcome::Pending,
         "one completion per inline resumption"
     );
-    // SAFETY: forwarded from C++.
-    let outcome = match unsafe { receive::<R>(value, write, state) } {
-        Received::Threw(e) => {
-            this.error.set(Some(Error::Cpp(e)));
+    let slot = this.value.get().cast::<R::Value>();
+    // SAFETY: forwarded from C++; the value slot is empty (one completion per resumption,
+    // and nothing else touches the slot meanwhile).
+    let outcome = match unsafe { receive_into::<R>(value, write, state, slot) } {
+        Ok(Received::Value) => InlineOutcome::Value,
+        Ok(Received::Ended) => InlineOutcome::Ended,
+        Err(error) => {
+            this.error.set(Some(error));
             InlineOutcome::Failed
-        }
-        Received::Ended => InlineOutcome::Ended,
-        // SAFETY: forwarded from C++; the value slot is empty (one completion per
-        // resumption, and nothing else touches the slot meanwhile).
-        Received::Value => {
-            match unsafe { take_into(value, write, this.value.get().cast::<R::Value>()) } {
-                Ok(()) => InlineOutcome::Value,
-                Err(e) => {
-                    this.error.set(Some(Error::Cpp(e)));
-                    InlineOutcome::Failed
-                }
-            }
         }
     };
     this.outcome.set(outcome);
