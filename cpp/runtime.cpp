@@ -1,6 +1,8 @@
 // The C++ half of the runtime ABI: resuming and destroying frames for the Rust executor.
 #include <coroutine>
 #include <cstdint>
+#include <exception>
+#include <utility>
 
 #include "corobridge/detail/abi.h"
 #include "corobridge/detail/exception_info.hpp"
@@ -12,18 +14,35 @@
 // predecessors restored, 0; a nested one keeps counting against the outer stack), and the
 // count on entry is restored on exit, when the frames those transfers stacked are gone.
 
-extern "C" int corobridge_cpp_resume(void* frame, corobridge_error_sink* sink) {
+namespace {
+// The exception a foreign coroutine let escape from its resumption, until the resumer asks
+// for its description (off the hot path: a resumption passes nothing but the frame).
+thread_local std::exception_ptr escaped_exception;
+
+// Keeps what escaped and gives the thread back the transfer count it had on entry.
+[[gnu::cold, gnu::noinline]] int keep_escaped(unsigned transfers) noexcept {
+  escaped_exception = std::current_exception();
+  corobridge::detail::transfer_count = transfers;
+  return 1;
+}
+
+}  // namespace
+
+extern "C" int corobridge_cpp_resume(void* frame) {
   const unsigned transfers = corobridge::detail::transfer_count;
-  int status = 0;
   try {
     std::coroutine_handle<>::from_address(frame).resume();
   } catch (...) {
     // Only a foreign coroutine type whose promise rethrows gets here.
-    corobridge::detail::describe_current_exception(sink);
-    status = 1;
+    return keep_escaped(transfers);
   }
   corobridge::detail::transfer_count = transfers;
-  return status;
+  return 0;
+}
+
+extern "C" void corobridge_cpp_take_escaped(corobridge_error_sink* sink) {
+  const std::exception_ptr error = std::exchange(escaped_exception, nullptr);
+  corobridge::detail::describe_exception(error, sink);
 }
 
 namespace {

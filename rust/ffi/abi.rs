@@ -544,12 +544,16 @@ unsafe extern "C" {
 }
 unsafe extern "C" {
     /** Resumes a suspended coroutine frame. Never lets an exception escape: if the coroutine's
- own promise rethrows (a foreign coroutine type), returns 1 and describes it into `sink`
- (which may be NULL); returns 0 otherwise.*/
+ own promise rethrows (a foreign coroutine type), keeps the exception for this thread's
+ next corobridge_cpp_take_escaped and returns 1; returns 0 otherwise.*/
     pub fn corobridge_cpp_resume(
         frame: *mut ::std::os::raw::c_void,
-        sink: *mut corobridge_error_sink,
     ) -> ::std::os::raw::c_int;
+}
+unsafe extern "C" {
+    /** Describes into `sink` (which may be NULL) the exception that the last failed
+ corobridge_cpp_resume on this thread kept, and forgets it.*/
+    pub fn corobridge_cpp_take_escaped(sink: *mut corobridge_error_sink);
 }
 unsafe extern "C" {
     /** Resumes a suspended corobridge task or async generator frame. Their promises keep

@@ -20,8 +20,8 @@ pub(crate) use abi::{
 
 use std::ffi::c_void;
 
-/// Resumes a suspended C++ coroutine frame; a foreign coroutine's escaping exception is
-/// described into `sink` and reported as `Err`.
+/// Resumes a suspended C++ coroutine frame; an exception that a foreign coroutine lets
+/// escape is reported as `Err`, with its description.
 ///
 /// # Safety
 ///
@@ -29,19 +29,18 @@ use std::ffi::c_void;
 /// thread that drives it may resume it.
 #[inline]
 pub(crate) unsafe fn resume(frame: *mut c_void) -> Result<(), crate::CppException> {
-    let mut sink = crate::error::ErrorSink::default();
-    // SAFETY: forwarded from the caller's contract; the sink outlives the call.
-    let status = unsafe { abi::corobridge_cpp_resume(frame, sink.as_abi()) };
-    if status == 0 {
-        Ok(())
-    } else {
-        Err(escaped(sink))
-    }
+    // SAFETY: forwarded from the caller's contract.
+    let status = unsafe { abi::corobridge_cpp_resume(frame) };
+    if status == 0 { Ok(()) } else { Err(escaped()) }
 }
 
-/// The exception a foreign coroutine let escape (off the resume's hot path).
+/// The exception a foreign coroutine let escape, which C++ kept for this thread (off the
+/// resume's hot path, which passes nothing but the frame).
 #[cold]
-fn escaped(sink: crate::error::ErrorSink) -> crate::CppException {
+fn escaped() -> crate::CppException {
+    let mut sink = crate::error::ErrorSink::default();
+    // SAFETY: the sink outlives the call; C++ describes and forgets what it kept.
+    unsafe { abi::corobridge_cpp_take_escaped(sink.as_abi()) };
     sink.into_exception()
 }
 

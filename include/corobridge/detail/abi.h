@@ -285,10 +285,15 @@ void corobridge_rs_error_sink_set(corobridge_error_sink *sink, const char *type_
 
 /**
  * Resumes a suspended coroutine frame. Never lets an exception escape: if the coroutine's
- * own promise rethrows (a foreign coroutine type), returns 1 and describes it into `sink`
- * (which may be NULL); returns 0 otherwise.
+ * own promise rethrows (a foreign coroutine type), keeps the exception for this thread's
+ * next corobridge_cpp_take_escaped and returns 1; returns 0 otherwise.
  */
-int corobridge_cpp_resume(void *frame, corobridge_error_sink *sink);
+int corobridge_cpp_resume(void *frame);
+/**
+ * Describes into `sink` (which may be NULL) the exception that the last failed
+ * corobridge_cpp_resume on this thread kept, and forgets it.
+ */
+void corobridge_cpp_take_escaped(corobridge_error_sink *sink);
 /**
  * Resumes a suspended corobridge task or async generator frame. Their promises keep
  * exceptions, so nothing escapes and nothing needs describing.
