@@ -227,3 +227,25 @@ fn frames_resumed_by_a_timer_reregister_through_the_window_each_frame() {
     assert!(roots.iter().all(|join| join.is_finished()));
     assert_eq!(executor.stats().timers_fired, 300 * 10);
 }
+
+#[test]
+fn frames_woken_by_one_run_see_the_pending_count_and_cancels_of_that_run() {
+    // The four wakes share a run, fired as one batch without the queue borrowed: the first
+    // cancels the fourth while that one is still due, and each counts what is pending.
+    let executor = Executor::new_virtual();
+    let log = s::new_log();
+    executor
+        .spawn_cpp(s::wake_one_run(log.clone(), 4, 10))
+        .unwrap();
+    executor.run_until_idle();
+    assert_eq!(executor.stats().pending_timers, 4);
+    executor.advance(Duration::from_millis(10)).unwrap();
+    // The first: the cancel worked, and the three others were pending (the cancelled one's
+    // frame is destroyed, and its timer cancelled, once this resumption is over). Then two
+    // wakes, each seeing the ones behind it.
+    assert_eq!(s::log_entries(&log), [-1, 3, 1, 0]);
+    let stats = executor.stats();
+    assert_eq!(stats.pending_timers, 0);
+    assert_eq!(stats.timers_fired, 3);
+    assert_eq!(stats.live_cpp_tasks, 0);
+}

@@ -35,7 +35,8 @@
 //! - `timer/`: the executor's timer queue: lanes per delay and a heap of lanes (`mod.rs`),
 //!   a lane's ring of chunks (`slots.rs`), tagged entries and the waker slab
 //!   (`targets.rs`), prefetching (`prefetch.rs`), the window through which C++ registers
-//!   a timer without a call (`window.rs`), tests (`tests.rs`);
+//!   a timer without a call (`window.rs`), the batches in which a due run is fired
+//!   without the queue borrowed (`batch.rs`), tests (`tests.rs`);
 //!   `raw_timers.rs`: the `schedule_resume` timers of bare coroutine handles;
 //!   `sleep.rs`: the Rust `sleep` future.
 //! - `registry.rs`: live executors by key (what C++ timer ids name).

@@ -100,6 +100,9 @@ pub(crate) struct Core {
     resumes: Cell<u64>,
     polls: Cell<u64>,
     timers_fired: Cell<u64>,
+    /// Timers a batch being fired has taken that their lane still counts (see
+    /// `timer/batch.rs`): left out of the pending count.
+    timers_in_flight: Cell<usize>,
     failures: RefCell<Vec<TaskFailure>>,
     thread: usize,
     weak_self: Weak<Core>,
@@ -140,6 +143,7 @@ impl Core {
             resumes: Cell::new(0),
             polls: Cell::new(0),
             timers_fired: Cell::new(0),
+            timers_in_flight: Cell::new(0),
             failures: RefCell::new(Vec::new()),
             thread: thread_mark(),
             weak_self: weak_self.clone(),
@@ -268,7 +272,7 @@ impl Core {
             polls: self.polls.get(),
             timers_fired: self.timers_fired.get(),
             remote_wakes: self.remote.remote_wakes(),
-            pending_timers: self.timers.borrow_mut().len(),
+            pending_timers: self.pending_timers(),
             ready: self.queue.len() + self.roots.borrow().pending_starts(),
             live_cpp_tasks: self.roots.borrow().len(),
             live_rust_tasks: self.tasks.borrow().live,
@@ -281,7 +285,7 @@ impl Core {
     }
 
     pub(crate) fn pending_timers(&self) -> usize {
-        self.timers.borrow_mut().len()
+        self.timers.borrow_mut().len() - self.timers_in_flight.get()
     }
 
     pub(crate) fn live_roots(&self) -> usize {

@@ -6,7 +6,7 @@ use std::task::Waker;
 
 use super::{Core, PREFETCH_AHEAD, TimerWhen};
 use crate::executor::raw_timers;
-use crate::executor::timer::{Fire, Target, TimerKey};
+use crate::executor::timer::{Ahead, Target, TimerKey};
 
 impl Core {
     /// Registers `target` to fire after `delay` nanoseconds.
@@ -98,32 +98,49 @@ impl Core {
     }
 
     /// Fires every timer due at `now`, in deadline then registration order.
+    ///
+    /// A due run is fired a batch at a time (its entries in one chunk, see
+    /// `timer/batch.rs`): the queue is borrowed to make and finish each batch, not for each
+    /// entry, so what the loop does per timer is a prefetch, a read and the resume.
     pub(super) fn fire_due(&self, now: u64) -> u64 {
         let mut fired = 0;
         loop {
             let run = self.timers.borrow_mut().pop_due(now);
             let Some((lane, end)) = run else { break };
             loop {
-                let step = self.timers.borrow_mut().fire_next_prefetching(
-                    lane,
-                    end,
-                    PREFETCH_AHEAD / 2,
-                    PREFETCH_AHEAD,
-                );
-                match step {
-                    Fire::End => break,
-                    Fire::Skip => {}
-                    Fire::Due(due) => {
-                        fired += 1;
-                        match due.frame() {
-                            Some(frame) => self.resume_frame(frame.as_ptr()),
-                            None => {
-                                let target = self.timers.borrow_mut().take_due(due);
-                                self.fire(target);
-                            }
+                let batch = self.timers.borrow_mut().batch(lane, end);
+                let Some(mut batch) = batch else { break };
+                let mut skipped = 0;
+                for index in 0..batch.len() {
+                    // SAFETY: the batch is out until `finish_batch` below, and no method of
+                    // the queue runs while these are called (each borrow of it ends first).
+                    let ahead =
+                        unsafe { batch.prefetch(index, PREFETCH_AHEAD / 2, PREFETCH_AHEAD) };
+                    if let Ahead::OtherFunction { key, frame } = ahead {
+                        let hint = self.timers.borrow_mut().hint_for(key);
+                        // SAFETY: as above; what `prefetch` and `hint_for` gave.
+                        unsafe { batch.use_hint(frame, hint) };
+                    }
+                    // SAFETY: as above; each index once.
+                    let Some(due) = (unsafe { batch.take(index) }) else {
+                        skipped += 1;
+                        continue;
+                    };
+                    fired += 1;
+                    // The entries taken so far are still counted by their lane.
+                    self.timers_in_flight.set(index + 1 - skipped);
+                    match due.frame() {
+                        Some(frame) => self.resume_frame(frame.as_ptr()),
+                        None => {
+                            let target = self.timers.borrow_mut().take_due(due);
+                            self.fire(target);
                         }
                     }
                 }
+                self.timers_in_flight.set(0);
+                self.timers
+                    .borrow_mut()
+                    .finish_batch(lane, batch.len(), skipped);
             }
             self.timers.borrow_mut().finish_run(lane);
         }

@@ -13,8 +13,11 @@
 //! Here: the queue, its lanes and runs, and the heap. `slots.rs`: a lane's ring of chunks;
 //! `targets.rs`: what an entry fires (tagged 8-byte entries and the waker slab);
 //! `prefetch.rs`: prefetching the frames about to be resumed (hints and cache lines);
-//! `window.rs`: the window through which C++ appends a frame's timer without a call.
+//! `window.rs`: the window through which C++ appends a frame's timer without a call;
+//! `batch.rs`: a due run's entries in one chunk, which the run loop fires without the queue
+//! borrowed.
 
+mod batch;
 mod prefetch;
 mod slots;
 mod targets;
@@ -22,10 +25,11 @@ mod targets;
 mod tests;
 mod window;
 
-use self::prefetch::{Hints, prefetch_lines};
+pub(crate) use self::batch::{Ahead, Batch};
+use self::prefetch::Hints;
 use self::slots::{EMPTY, Slots};
 pub(crate) use self::targets::Target;
-use self::targets::{Targets, frame_of, is_frame, is_frame_or_empty};
+use self::targets::{Targets, frame_of, is_frame};
 pub(crate) use self::window::{Active as WindowActive, close_active as close_active_window};
 use self::window::{Opening, Window};
 use std::cmp::Reverse;
@@ -41,17 +45,6 @@ pub(crate) struct TimerKey {
     pub(crate) lane: u32,
     /// Its position in that lane (never reused).
     pub(crate) position: u64,
-}
-
-/// One step through a run being fired (16 bytes: returned in two registers).
-pub(crate) enum Fire {
-    /// The run is exhausted.
-    End,
-    /// A cancelled registration.
-    Skip,
-    /// Fire this: a frame to resume ([`Due::frame`]), or else the target that
-    /// [`TimerQueue::take_due`] gives.
-    Due(Due),
 }
 
 /// A due registration, taken out of its lane: still its 8-byte entry.
@@ -389,56 +382,50 @@ impl TimerQueue {
         Some((lane_id, run.end))
     }
 
-    /// Takes the next registration of a detached run (without prefetching), and its
+    /// Takes the next registration of a detached run (one batch of one entry), and its
     /// target.
     #[cfg(test)]
     fn fire_next(&mut self, lane_id: u32, end: u64) -> tests::Fired {
-        match self.fire_next_prefetching(lane_id, end, usize::MAX, usize::MAX) {
-            Fire::End => tests::Fired::End,
-            Fire::Skip => tests::Fired::Skip,
-            Fire::Due(due) => tests::Fired::Target(self.take_due(due)),
+        let Some(batch) = self.batch(lane_id, end) else {
+            return tests::Fired::End;
+        };
+        // SAFETY: the batch was just made; index 0 is below its (non-zero) length.
+        let due = unsafe { batch.take(0) };
+        self.finish_batch(lane_id, 1, usize::from(due.is_none()));
+        match due {
+            None => tests::Fired::Skip,
+            Some(due) => tests::Fired::Target(self.take_due(due)),
         }
     }
 
-    /// Takes the next registration of a detached run, after prefetching for those behind
-    /// it: the frame `far` entries ahead, and, for the frame `near` entries ahead (fetched
-    /// by an earlier call), the data its coroutine's prefetch hint points at. It looks no
-    /// further than the end of the chunk it is in: one lookup of the lane and its chunk
-    /// serves all three.
+    /// The next registrations of a detached run (the lane `lane_id`, its run ending at
+    /// `end`) that lie in one chunk, to be taken in place without the queue borrowed;
+    /// `None` once the run is exhausted. See `batch.rs`.
     #[inline]
-    pub(crate) fn fire_next_prefetching(
-        &mut self,
-        lane_id: u32,
-        end: u64,
-        near: usize,
-        far: usize,
-    ) -> Fire {
-        let lane = &mut self.lanes[lane_id as usize];
-        if lane.slots.head() >= end {
-            return Fire::End;
+    pub(crate) fn batch(&mut self, lane_id: u32, end: u64) -> Option<Batch> {
+        let slots = &self.lanes.get(lane_id as usize)?.slots;
+        let left = end.checked_sub(slots.head()).filter(|&left| left != 0)?;
+        let (entries, room) = slots.head_room()?;
+        let len = room.min(usize::try_from(left).unwrap_or(usize::MAX));
+        // SAFETY: the head's entry in its live chunk, `room` entries from the chunk's end.
+        Some(unsafe { Batch::new(entries, len, room, self.hints.last()) })
+    }
+
+    /// After a batch of `lane_id`: its head passes the first `taken` entries, of which
+    /// `skipped` were found cancelled.
+    #[inline]
+    pub(crate) fn finish_batch(&mut self, lane_id: u32, taken: usize, skipped: usize) {
+        self.cancelled -= skipped;
+        if let Some(lane) = self.lanes.get_mut(lane_id as usize) {
+            lane.slots.advance_by(taken as u64);
         }
-        let front = lane.slots.front_mut();
-        if let Some(&raw) = front.get(far)
-            && is_frame_or_empty(raw)
-        {
-            prefetch_lines(raw as usize, 3);
-        }
-        if let Some(&raw) = front.get(near)
-            && is_frame(raw)
-        {
-            // SAFETY: a pending timer's frame is a live, suspended coroutine frame (its
-            // awaiter unregisters the timer before the frame can go away).
-            unsafe { self.hints.prefetch_hinted(raw as usize) };
-        }
-        let raw = front
-            .first_mut()
-            .map_or(EMPTY, |slot| std::mem::replace(slot, EMPTY));
-        lane.slots.advance();
-        if raw == EMPTY {
-            self.cancelled -= 1;
-            return Fire::Skip;
-        }
-        Fire::Due(Due(raw))
+    }
+
+    /// The prefetch hint of the coroutine function whose frames start with `key` (for a
+    /// batch that met another function's frame).
+    #[cold]
+    pub(crate) fn hint_for(&mut self, key: usize) -> Option<(usize, usize)> {
+        self.hints.look_up(key).map(|offset| (key, offset))
     }
 
     /// Re-queues a lane after one of its runs was fired; releases idle ring memory.

@@ -33,42 +33,21 @@ impl Hints {
         self.last_hint = (key, offset);
     }
 
+    /// The hint last recorded or looked up: (the resume function, the offset), or (0, 0).
+    #[inline]
+    pub(super) fn last(&self) -> (usize, usize) {
+        self.last_hint
+    }
+
     /// The hint of another coroutine function than the last one looked up.
     #[cold]
-    fn look_up(&mut self, key: usize) -> Option<usize> {
+    pub(super) fn look_up(&mut self, key: usize) -> Option<usize> {
         if self.hints.is_empty() {
             return None;
         }
         let offset = *self.hints.get(&key)?;
         self.last_hint = (key, offset);
         Some(offset)
-    }
-
-    /// Prefetches the line that `frame`'s coroutine function's hint points at, if it has
-    /// one.
-    ///
-    /// # Safety
-    ///
-    /// `frame` must be the address of a live, suspended C++ coroutine frame.
-    #[inline]
-    pub(super) unsafe fn prefetch_hinted(&mut self, frame: usize) {
-        let frame = std::ptr::with_exposed_provenance::<usize>(frame);
-        // SAFETY: a pending timer's frame is a live, suspended coroutine frame (its awaiter
-        // unregisters the timer before the frame can go away); its first word is readable.
-        let key = unsafe { frame.read() };
-        // With no hints, `last_hint` is (0, 0): a suspended frame's first word (its resume
-        // function) is not 0, and if it were, offset 0 would read that same word.
-        let hint = if self.last_hint.0 == key {
-            Some(self.last_hint.1)
-        } else {
-            self.look_up(key)
-        };
-        if let Some(offset) = hint {
-            // SAFETY: the offset was measured inside a frame of the same coroutine function
-            // (same resume function, hence same frame layout), so it is within this frame.
-            let target = unsafe { frame.byte_add(offset).read() };
-            prefetch_lines(target, 1);
-        }
     }
 }
 

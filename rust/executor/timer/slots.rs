@@ -13,9 +13,10 @@ pub(super) const CHUNK: usize = 1 << CHUNK_BITS;
 const CHUNK_MASK: u64 = CHUNK as u64 - 1;
 
 /// One chunk of entries, owned through a raw pointer rather than a `Box`: C++ appends to
-/// the tail's chunk through the timer window (`window.rs`) while the queue is not
-/// borrowed, and a pointer taken from a `Box` would be invalidated by every later use of
-/// the `Box`. Every reference into it lives only inside one method of `Slots`.
+/// the tail's chunk through the timer window (`window.rs`), and the run loop takes a due
+/// batch's entries at the head (`batch.rs`), both while the queue is not borrowed, and a
+/// pointer taken from a `Box` would be invalidated by every later use of the `Box`. Every
+/// reference into it lives only inside one method of `Slots`.
 struct Chunk(NonNull<u64>);
 
 impl Chunk {
@@ -31,14 +32,6 @@ impl Chunk {
         // SAFETY: `index` is at most CHUNK, so the result is inside the allocation or one
         // past its end.
         unsafe { self.0.as_ptr().add(index) }
-    }
-
-    /// The entries from `index` (below CHUNK) to the chunk's end.
-    #[inline]
-    fn entries_from(&mut self, index: usize) -> &mut [u64] {
-        // SAFETY: the allocation holds CHUNK initialised entries; `&mut self` is the only
-        // Rust access to it, and C++ writes to it only while no Slots method runs.
-        unsafe { std::slice::from_raw_parts_mut(self.at(index), CHUNK - index) }
     }
 }
 
@@ -166,18 +159,6 @@ impl Slots {
         }
     }
 
-    /// The entries from the head to the end of its chunk (none if it has no chunk): the
-    /// first is the head's, those beyond the tail are EMPTY.
-    #[inline]
-    pub(super) fn front_mut(&mut self) -> &mut [u64] {
-        let in_chunk = (self.head & CHUNK_MASK) as usize;
-        let index = self.chunk_index(self.head);
-        match self.chunks.get_mut(index) {
-            Some(Some(chunk)) => chunk.entries_from(in_chunk),
-            _ => &mut [],
-        }
-    }
-
     /// Where the entry at the tail goes and the end of its chunk, for the timer window; a
     /// tail at the start of a chunk not allocated yet gives two equal (null) pointers.
     pub(super) fn tail_room(&mut self) -> (*mut u64, *mut u64) {
@@ -198,12 +179,27 @@ impl Slots {
         self.tail = tail;
     }
 
-    /// Forgets the first pending entry (after [`Slots::front_mut`] took it).
+    /// The head's entry, in place, and the entries from it to the end of its chunk (`None`
+    /// if it has no chunk). The pointer is the chunk's own (not taken from a reference), so
+    /// it stays valid across later uses of the queue until the head leaves the chunk
+    /// ([`Slots::advance_by`]) or the slots are cleared.
     #[inline]
-    pub(super) fn advance(&mut self) {
+    pub(super) fn head_room(&self) -> Option<(NonNull<u64>, usize)> {
+        let in_chunk = (self.head & CHUNK_MASK) as usize;
+        let chunk = self.chunks.get(self.chunk_index(self.head))?.as_ref()?;
+        // SAFETY: `in_chunk` is below CHUNK: inside the allocation, so not null.
+        let entry = unsafe { NonNull::new_unchecked(chunk.at(in_chunk)) };
+        Some((entry, CHUNK - in_chunk))
+    }
+
+    /// Forgets the first `count` pending entries, all in the head's chunk (fired in place
+    /// or cancelled: EMPTY now); gives up the chunk if the head leaves it.
+    #[inline]
+    pub(super) fn advance_by(&mut self, count: u64) {
         let position = self.head;
-        self.head += 1;
-        if self.head & CHUNK_MASK == 0 {
+        debug_assert!(count <= CHUNK as u64 - (position & CHUNK_MASK));
+        self.head += count;
+        if count != 0 && self.head & CHUNK_MASK == 0 {
             self.release(position);
         }
     }

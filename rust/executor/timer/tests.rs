@@ -107,6 +107,69 @@ fn lanes_span_many_chunks_and_release_them() {
     assert_eq!(fire_all(&mut q, 32).len(), CHUNK + 1);
 }
 
+/// The frame number a batch's entry at `index` fires (None if cancelled).
+fn take_frame(q: &mut TimerQueue, batch: &Batch, index: usize) -> Option<usize> {
+    // SAFETY: the batch is out (not finished) and no queue method runs during the call.
+    let due = unsafe { batch.take(index) }?;
+    match q.take_due(due) {
+        Target::Frame(f) => Some(f.as_ptr().addr() / 16),
+        _ => panic!("expected a frame"),
+    }
+}
+
+#[test]
+fn a_batch_is_taken_in_place_while_the_queue_is_used() {
+    let mut q = TimerQueue::new();
+    let keys: Vec<TimerKey> = (1..=4).map(|n| q.insert(0, 10, frame(n))).collect();
+    let (lane, end) = q.pop_due(10).expect("due");
+    let batch = q.batch(lane, end).expect("a batch");
+    assert_eq!(batch.len(), 4);
+    assert_eq!(take_frame(&mut q, &batch, 0), Some(1));
+    // What a resumed frame may do meanwhile: a taken key is no longer pending (nor
+    // cancellable); a later one is, and cancelling it empties its entry in place.
+    assert!(!q.is_pending(keys[0]));
+    assert!(q.cancel(keys[0]).is_none());
+    assert!(q.is_pending(keys[1]));
+    assert!(q.cancel(keys[2]).is_some());
+    // The lane still counts the taken entry (the executor leaves it out).
+    assert_eq!(q.len(), 3);
+    // Registering in the same lane meanwhile starts a later run.
+    let later = q.insert(5, 10, frame(9));
+    assert_eq!(take_frame(&mut q, &batch, 1), Some(2));
+    assert_eq!(take_frame(&mut q, &batch, 2), None, "cancelled meanwhile");
+    assert_eq!(take_frame(&mut q, &batch, 3), Some(4));
+    q.finish_batch(lane, batch.len(), 1);
+    assert_eq!(q.len(), 1);
+    assert!(q.batch(lane, end).is_none(), "the run is exhausted");
+    q.finish_run(lane);
+    assert!(q.is_pending(later));
+    assert_eq!(fire_all(&mut q, 15), vec![9]);
+}
+
+#[test]
+fn batches_end_at_chunk_boundaries() {
+    let mut q = TimerQueue::new();
+    let n = CHUNK + 10;
+    for i in 1..=n {
+        q.insert(0, 16, frame(i));
+    }
+    let (lane, end) = q.pop_due(16).expect("due");
+    let mut lengths = Vec::new();
+    let mut fired = Vec::new();
+    while let Some(batch) = q.batch(lane, end) {
+        lengths.push(batch.len());
+        for index in 0..batch.len() {
+            fired.extend(take_frame(&mut q, &batch, index));
+        }
+        q.finish_batch(lane, batch.len(), 0);
+    }
+    q.finish_run(lane);
+    assert_eq!(lengths, [CHUNK, 10]);
+    assert_eq!(fired, (1..=n).collect::<Vec<_>>());
+    assert_eq!(q.len(), 0);
+    assert!(q.lanes.iter().all(|lane| lane.slots.chunks_held() <= 2));
+}
+
 #[test]
 fn a_run_fired_while_the_same_lane_grows_keeps_order() {
     let mut q = TimerQueue::new();

@@ -214,6 +214,27 @@ task<void> timers_in_order(std::shared_ptr<Log> log) {
                     log_after(log, 4, 0), log_after(log, 5, 100));
 }
 
+namespace {
+task<void> log_pending_after(std::shared_ptr<Log> log, std::int64_t delay_ms,
+                             std::shared_ptr<spawn_id> victim) {
+  co_await sleep_for(std::chrono::milliseconds(delay_ms));
+  const executor_ref executor = executor_ref::current();
+  if (victim != nullptr) log->push(executor.cancel(*victim) ? -1 : -2);
+  log->push(static_cast<std::int32_t>(executor.pending_timers()));
+}
+}  // namespace
+
+task<void> wake_one_run(std::shared_ptr<Log> log, std::int32_t count, std::int64_t delay_ms) {
+  const executor_ref executor = executor_ref::current();
+  auto victim = std::make_shared<spawn_id>();
+  spawn_id last{};
+  for (std::int32_t i = 0; i < count; ++i) {
+    last = executor.spawn(log_pending_after(log, delay_ms, i == 0 ? victim : nullptr));
+  }
+  *victim = last;
+  co_return;
+}
+
 task<std::int32_t> game_frames(std::int32_t frames) {
   for (std::int32_t i = 0; i < frames; ++i) co_await GameTimer::wait_for(16ms);
   co_return frames;

@@ -120,6 +120,10 @@ task<void> log_after(std::shared_ptr<Log> log, std::int32_t id, std::int64_t del
 /// Five log_after children under when_all: delays 200, 50, 50, 0 and 100 ms (ids 1..5;
 /// gaps wide enough for their real-clock order to hold under valgrind's slowness too).
 task<void> timers_in_order(std::shared_ptr<Log> log);
+/// Spawns `count` tasks on the running executor that each sleep `delay_ms` (one run of
+/// one lane) and then log how many timers the executor has pending; the first to wake
+/// first cancels the last one and logs -1 if that worked (-2 if not).
+task<void> wake_one_run(std::shared_ptr<Log> log, std::int32_t count, std::int64_t delay_ms);
 /// `frames` times `co_await GameTimer::wait_for(16ms)`; yields `frames`.
 task<std::int32_t> game_frames(std::int32_t frames);
 /// `co_await sleep_until(deadline_ms on the executor's clock)`.

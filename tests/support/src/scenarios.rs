@@ -126,6 +126,10 @@ mod ffi {
         /// Five log_after children under when_all: delays 200, 50, 50, 0 and 100 ms (ids
         /// 1..5; gaps wide enough for their real-clock order to hold under valgrind too).
         fn timers_in_order(log: SharedPtr<Log>) -> task_unit;
+        /// Spawns `count` tasks on the running executor that each sleep `delay_ms` (one
+        /// run of one lane) and then log how many timers the executor has pending; the
+        /// first to wake first cancels the last one and logs -1 if that worked (-2 if not).
+        fn wake_one_run(log: SharedPtr<Log>, count: i32, delay_ms: i64) -> task_unit;
         /// `frames` times `co_await GameTimer::wait_for(16ms)`; yields `frames`.
         fn game_frames(frames: i32) -> task_i32;
         /// `co_await sleep_until(deadline_ms on the executor's clock)`.
@@ -165,5 +169,5 @@ pub use ffi::{
     is_even_after_yield, log_after, log_entries, negate_i64, nested_chain, nested_sync_chain,
     new_counters, new_event, new_log, new_signal, set_event, set_signal, sleep_then_throw,
     sleep_until_ms, sum_awaits, throw_custom, throw_non_std, throw_runtime_error, timers_in_order,
-    times_two_u64, unit_after, wait_event, words, yield_many,
+    times_two_u64, unit_after, wait_event, wake_one_run, words, yield_many,
 };
