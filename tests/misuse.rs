@@ -714,3 +714,12 @@ fn a_foreign_coroutine_that_throws_under_another_executor_is_reported() {
         "{stderr}"
     );
 }
+
+#[test]
+fn a_sleep_that_nothing_drives_throws_no_executor() {
+    let message = misuse::sleep_with_nothing_driving();
+    assert!(
+        message.contains("sleep_for/GameTimer::wait_for needs a driver"),
+        "{message}"
+    );
+}

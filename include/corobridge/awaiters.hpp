@@ -69,15 +69,10 @@ class [[nodiscard]] sleep_awaiter {
     return true;
   }
   void await_resume() {
-    if (id_.executor == 0 && id_.lane == failed_marker) {
-      throw no_executor(
-          "corobridge: sleep_for/GameTimer::wait_for needs a driver: a corobridge executor, or "
-          "a C++ task awaited from Rust under any executor");
-    }
-    if (id_.executor == 0 && id_.lane == clockless_marker) {
-      throw no_executor(
-          "corobridge: sleep_until needs a corobridge executor's clock (absolute deadlines, "
-          "virtual time); under another executor use sleep_for");
+    // A registration that failed left a marker beside a zero executor key (as does a
+    // zero-length sleep without a hint, which never registered): one test on the way.
+    if (id_.executor == 0) [[unlikely]] {
+      throw_if_failed(id_.lane);
     }
     id_.executor = 0;  // fired (or never needed): nothing to cancel
   }
@@ -86,6 +81,20 @@ class [[nodiscard]] sleep_awaiter {
   static constexpr std::uint64_t absolute_bit = std::uint64_t{1} << 63;
   static constexpr std::uint32_t failed_marker = 0xfffffffeu;
   static constexpr std::uint32_t clockless_marker = 0xfffffffdu;
+
+  /// Throws what a failed registration's `marker` says (nothing for another lane value).
+  [[gnu::cold, gnu::noinline]] static void throw_if_failed(std::uint32_t marker) {
+    if (marker == failed_marker) {
+      throw no_executor(
+          "corobridge: sleep_for/GameTimer::wait_for needs a driver: a corobridge executor, or "
+          "a C++ task awaited from Rust under any executor");
+    }
+    if (marker == clockless_marker) {
+      throw no_executor(
+          "corobridge: sleep_until needs a corobridge executor's clock (absolute deadlines, "
+          "virtual time); under another executor use sleep_for");
+    }
+  }
   corobridge_timer_id id_{};
 };
 

@@ -371,6 +371,26 @@ std::size_t destroy_foreign_throwers() {
   return count;
 }
 
+namespace {
+
+// Nothing drives it: its body runs inline in its caller, and nobody resumes it again.
+foreign_coroutine sleep_undriven(std::string* message) {
+  try {
+    co_await sleep_for(std::chrono::milliseconds(1));
+    *message = "no error";
+  } catch (const no_executor& e) {
+    *message = e.what();
+  }
+}
+
+}  // namespace
+
+rust::String sleep_with_nothing_driving() {
+  std::string message = "never ran";
+  sleep_undriven(&message);
+  return rust::String(message);
+}
+
 task<std::string> advance_from_its_own_task() {
   try {
     executor_ref::current().advance(std::chrono::milliseconds(1));

@@ -95,5 +95,8 @@ task<std::int32_t> start_foreign_thrower(rust::Str message);
 /// Destroys the frames of this thread's foreign coroutines that threw (left at their final
 /// suspend point by the rethrow); returns how many.
 std::size_t destroy_foreign_throwers();
+/// `co_await sleep_for(1ms)` in an eager coroutine that nothing drives (no executor, no
+/// task awaited from Rust): what the co_await threw.
+rust::String sleep_with_nothing_driving();
 
 }  // namespace corobridge::misuse

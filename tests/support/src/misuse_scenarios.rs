@@ -86,6 +86,9 @@ mod ffi {
         fn start_foreign_thrower(message: &str) -> task_i32;
         /// Destroys this thread's foreign coroutines that threw: how many.
         fn destroy_foreign_throwers() -> usize;
+        /// `co_await sleep_for(1ms)` in an eager coroutine that nothing drives (no
+        /// executor, no task awaited from Rust): what the co_await threw.
+        fn sleep_with_nothing_driving() -> String;
     }
 }
 
@@ -96,6 +99,7 @@ pub use ffi::{
     engine_fired, engine_pending_timers, engine_resumed, engine_spawn_scheduled,
     engine_spawn_waiter, engine_update, handle_address_is_frame_start,
     increment_generator_past_end, moved_from_task, new_engine, run_until_idle_from_another_thread,
-    spawn_from_another_thread, spawn_started_task, start_foreign_thrower, started_through_handle,
-    two_awaiters_of_one_task, update_engine_from_its_own_task, use_moved_from_engine,
+    sleep_with_nothing_driving, spawn_from_another_thread, spawn_started_task,
+    start_foreign_thrower, started_through_handle, two_awaiters_of_one_task,
+    update_engine_from_its_own_task, use_moved_from_engine,
 };
