@@ -47,75 +47,45 @@ impl StackLayout {
     }
 }
 
-/// A fiber's stack: its bounds, read on every switch (one load each, whichever way it was
-/// mapped), and the mapping that owns its memory.
-pub(crate) struct FiberStack {
-    base: StackPointer,
-    limit: StackPointer,
-    mapping: Mapping,
-}
-
-/// Who owns a stack's memory.
-pub(crate) enum Mapping {
+/// A fiber's stack.
+pub(crate) enum FiberStack {
     /// A mapping of its own.
-    Own(DefaultStack),
+    Mapped(DefaultStack),
     /// A slot of a slab.
     Slab(SlabStack),
 }
 
 impl FiberStack {
-    /// A stack of its own mapping.
-    pub(crate) fn mapped(stack: DefaultStack) -> Self {
-        Self::new(Mapping::Own(stack))
-    }
-
-    /// A slab's slot.
-    pub(crate) fn slab(slot: SlabStack) -> Self {
-        Self::new(Mapping::Slab(slot))
-    }
-
-    fn new(mapping: Mapping) -> Self {
-        let (base, limit) = match &mapping {
-            Mapping::Own(stack) => (stack.base(), stack.limit()),
-            Mapping::Slab(slot) => (slot.base(), slot.limit()),
-        };
-        Self {
-            base,
-            limit,
-            mapping,
-        }
-    }
-
-    /// The mapping that owns its memory.
-    pub(crate) fn into_mapping(self) -> Mapping {
-        self.mapping
-    }
-
     /// Where its guard page is, and how much of it is usable.
     #[inline]
     pub(crate) fn info(&self) -> StackInfo {
         // Both layouts put one guard page at the limit.
-        let limit = self.limit.get();
+        let limit = self.limit().get();
         let guard = slab::page_size();
         StackInfo {
             guard_start: limit,
             guard_end: limit + guard,
-            usable: self.base.get() - limit - guard,
+            usable: self.base().get() - limit - guard,
         }
     }
 }
 
-// SAFETY: the bounds are those of the mapping it owns, which implements `Stack` soundly
-// and never moves its memory while it is owned here.
+// SAFETY: forwards to the two stack types, whose own implementations hold.
 unsafe impl Stack for FiberStack {
     #[inline]
     fn base(&self) -> StackPointer {
-        self.base
+        match self {
+            FiberStack::Mapped(stack) => stack.base(),
+            FiberStack::Slab(stack) => stack.base(),
+        }
     }
 
     #[inline]
     fn limit(&self) -> StackPointer {
-        self.limit
+        match self {
+            FiberStack::Mapped(stack) => stack.limit(),
+            FiberStack::Slab(stack) => stack.limit(),
+        }
     }
 }
 
@@ -123,7 +93,7 @@ unsafe impl Stack for FiberStack {
 /// (registered with valgrind by corosensei).
 pub(crate) fn allocate_mapped(size: usize) -> Result<FiberStack, FiberError> {
     DefaultStack::new(size)
-        .map(FiberStack::mapped)
+        .map(FiberStack::Mapped)
         .map_err(|e| FiberError::Stack {
             size,
             message: if e.raw_os_error() == Some(libc::ENOMEM) {

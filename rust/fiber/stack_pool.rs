@@ -16,7 +16,7 @@ use std::rc::Rc;
 
 use super::FiberError;
 use super::slab::SlabStack;
-use super::stack::{self, FiberStack, Mapping, StackLayout};
+use super::stack::{self, FiberStack, StackLayout};
 
 /// Usable size of the stacks of [`Fiber::new`](crate::Fiber::new): 256 KiB (plus a 4 KiB
 /// guard page). Raise it with [`FiberBuilder::stack_size`](crate::FiberBuilder::stack_size)
@@ -176,7 +176,7 @@ impl StackPool {
             return Ok(stack);
         }
         let stack = match self.inner.layout {
-            StackLayout::Slab => FiberStack::slab(self.cold_slot()?),
+            StackLayout::Slab => FiberStack::Slab(self.cold_slot()?),
             _ => stack::allocate_mapped(self.stack_size())?,
         };
         self.count(|s| s.allocated += 1);
@@ -216,9 +216,9 @@ impl StackPool {
     /// Gives a stack's pages back: unmaps a stack of its own, keeps a slab slot cold.
     fn release(&self, stack: FiberStack) {
         self.count(|s| s.released += 1);
-        match stack.into_mapping() {
-            Mapping::Own(stack) => drop(stack),
-            Mapping::Slab(slot) => {
+        match stack {
+            FiberStack::Mapped(stack) => drop(stack),
+            FiberStack::Slab(slot) => {
                 slot.release_pages();
                 self.inner.cold.borrow_mut().push(slot);
             }
