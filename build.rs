@@ -36,7 +36,11 @@ fn main() {
         .flag("-fno-strict-aliasing")
         // Frames larger than a page touch every page, so a fiber stack overflow always hits
         // the guard page (and gets its diagnostic) instead of jumping over it.
-        .flag_if_supported("-fstack-clash-protection");
+        .flag_if_supported("-fstack-clash-protection")
+        // cc keeps frame pointers whenever debug info is on (as in corobridge's release
+        // profile): a register and three instructions on every resumption's frames. The
+        // unwinder and debuggers read DWARF; the AddressSanitizer mode asks for them itself.
+        .force_frame_pointer(false);
     for flag in sanitizer_flags() {
         build.flag(flag);
     }

@@ -35,7 +35,9 @@ fn main() {
         .flag("-Wall")
         .flag("-Wextra")
         .flag("-fno-strict-aliasing")
-        .flag_if_supported("-fstack-clash-protection");
+        .flag_if_supported("-fstack-clash-protection")
+        // As the library's runtime: no frame pointers (cc's default with debug info).
+        .force_frame_pointer(false);
     // The compilers, for the report's machine facts.
     let cxx = build.get_compiler();
     let cxx_version = first_line(cxx.path(), "--version");
