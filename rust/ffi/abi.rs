@@ -220,7 +220,7 @@ const _: () = {
  lane's newest run has the deadline that delay gives now. Rust opens it after a
  registration through corobridge_rs_timer_add_after and closes it whenever that stops
  holding (the clock moves, the run is fired, another driver becomes current, Rust writes
- to the lane itself); it reads back `position` before it looks at the lane. A C++
+ to the lane itself); it reads back `id.position` before it looks at the lane. A C++
  registration of `delay_ns` may take it while `next != end`, and if it has a prefetch
  hint, only when the frame's first word and the hint's offset are `hint_key` and
  `hint_offset` (a hint the executor already recorded).*/
@@ -230,9 +230,7 @@ pub struct corobridge_timer_window {
     pub next: *mut u64,
     pub end: *mut u64,
     pub delay_ns: i64,
-    pub position: u64,
-    pub lane: u32,
-    pub executor: u32,
+    pub id: corobridge_timer_id,
     pub hint_key: usize,
     pub hint_offset: usize,
 }
@@ -254,14 +252,8 @@ const _: () = {
         "Offset of field: corobridge_timer_window::delay_ns",
     ][::std::mem::offset_of!(corobridge_timer_window, delay_ns) - 16usize];
     [
-        "Offset of field: corobridge_timer_window::position",
-    ][::std::mem::offset_of!(corobridge_timer_window, position) - 24usize];
-    [
-        "Offset of field: corobridge_timer_window::lane",
-    ][::std::mem::offset_of!(corobridge_timer_window, lane) - 32usize];
-    [
-        "Offset of field: corobridge_timer_window::executor",
-    ][::std::mem::offset_of!(corobridge_timer_window, executor) - 36usize];
+        "Offset of field: corobridge_timer_window::id",
+    ][::std::mem::offset_of!(corobridge_timer_window, id) - 24usize];
     [
         "Offset of field: corobridge_timer_window::hint_key",
     ][::std::mem::offset_of!(corobridge_timer_window, hint_key) - 40usize];

@@ -123,7 +123,7 @@ typedef struct corobridge_timer_id {
  * lane's newest run has the deadline that delay gives now. Rust opens it after a
  * registration through corobridge_rs_timer_add_after and closes it whenever that stops
  * holding (the clock moves, the run is fired, another driver becomes current, Rust writes
- * to the lane itself); it reads back `position` before it looks at the lane. A C++
+ * to the lane itself); it reads back `id.position` before it looks at the lane. A C++
  * registration of `delay_ns` may take it while `next != end`, and if it has a prefetch
  * hint, only when the frame's first word and the hint's offset are `hint_key` and
  * `hint_offset` (a hint the executor already recorded).
@@ -132,9 +132,8 @@ typedef struct corobridge_timer_window {
   uint64_t *next;       /* the entry the next registration writes (its frame's address) */
   uint64_t *end;        /* one past the chunk's last entry; next == end: closed or full */
   int64_t delay_ns;     /* the delay it serves; -1 when closed */
-  uint64_t position;    /* the position of *next in the lane (the registration's id) */
-  uint32_t lane;        /* the lane, as in corobridge_timer_id */
-  uint32_t executor;    /* the executor's key, as in corobridge_timer_id */
+  corobridge_timer_id id; /* the id of the registration *next takes: its position in the
+                             lane, the lane and the executor's key (copied whole) */
   uintptr_t hint_key;   /* a frame's first word with a recorded hint, or 0 */
   uintptr_t hint_offset; /* that hint's offset in the frame */
 } corobridge_timer_window;

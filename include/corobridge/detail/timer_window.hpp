@@ -36,9 +36,8 @@ inline bool timer_window_add(std::int64_t delay_ns, void* frame, const void* hin
     if (key != window->hint_key || offset != window->hint_offset) return false;
   }
   *window->next++ = address;
-  id.position = window->position++;
-  id.lane = window->lane;
-  id.executor = window->executor;
+  id = window->id;
+  ++window->id.position;
   return true;
 }
 

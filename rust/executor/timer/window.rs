@@ -24,7 +24,9 @@
 use std::cell::{Cell, UnsafeCell};
 use std::ptr::{self, NonNull};
 
-use crate::ffi::abi::{corobridge_cpp_timer_window_enter, corobridge_timer_window};
+use crate::ffi::abi::{
+    corobridge_cpp_timer_window_enter, corobridge_timer_id, corobridge_timer_window,
+};
 
 /// `delay_ns` of a closed window (C++ never registers a delay below 1).
 const CLOSED: i64 = -1;
@@ -45,9 +47,11 @@ impl Default for Window {
                 next: ptr::null_mut(),
                 end: ptr::null_mut(),
                 delay_ns: CLOSED,
-                position: 0,
-                lane: 0,
-                executor: 0,
+                id: corobridge_timer_id {
+                    position: 0,
+                    lane: 0,
+                    executor: 0,
+                },
                 hint_key: 0,
                 hint_offset: usize::MAX,
             })),
@@ -82,7 +86,7 @@ impl Window {
         let lane = self.lane?;
         // SAFETY: the window is ours; C++ writes to it only while no queue method runs
         // (inside a resumption on this thread), so nothing writes it concurrently.
-        Some((lane, unsafe { (*self.get()).position }))
+        Some((lane, unsafe { (*self.get()).id.position }))
     }
 
     /// Opens the window onto `opening` (the previous lane's entries taken in first):
@@ -95,9 +99,11 @@ impl Window {
         let window = unsafe { &mut *self.get() };
         (window.next, window.end) = opening.room;
         window.delay_ns = delay_ns;
-        window.position = opening.position;
-        window.lane = opening.lane;
-        window.executor = opening.executor;
+        window.id = corobridge_timer_id {
+            position: opening.position,
+            lane: opening.lane,
+            executor: opening.executor,
+        };
         self.lane = Some(opening.lane);
     }
 
