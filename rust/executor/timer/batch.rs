@@ -22,18 +22,16 @@ use std::ptr::NonNull;
 
 use super::Due;
 use super::prefetch::prefetch_lines;
-use super::slots::EMPTY;
+use super::slots::{EMPTY, LOOK_AHEAD};
 use super::targets::{is_frame, is_frame_or_empty};
 
 /// See the module documentation.
 pub(crate) struct Batch {
     /// The first entry: the lane's head.
     entries: NonNull<u64>,
-    /// Entries of the run in this batch.
+    /// Entries of the run in this batch (no further than its chunk's end, after which
+    /// `LOOK_AHEAD` EMPTY entries follow).
     len: usize,
-    /// Entries from the first to the end of their chunk (at least `len`): how far a look
-    /// ahead may read.
-    room: usize,
     /// The prefetch hint of the last coroutine function looked up: (its resume function,
     /// the offset in its frames of the pointer to its hot data), or (0, 0).
     hint: (usize, usize),
@@ -51,21 +49,10 @@ pub(crate) enum Ahead {
 impl Batch {
     /// # Safety
     ///
-    /// `entries` must be the lane head's entry in a live chunk, with `room` entries from it
-    /// to the chunk's end and `len <= room`.
-    pub(super) unsafe fn new(
-        entries: NonNull<u64>,
-        len: usize,
-        room: usize,
-        hint: (usize, usize),
-    ) -> Self {
-        debug_assert!(len <= room);
-        Self {
-            entries,
-            len,
-            room,
-            hint,
-        }
+    /// `entries` must be the lane head's entry in a live chunk, with at least `len` entries
+    /// from it to the chunk's end.
+    pub(super) unsafe fn new(entries: NonNull<u64>, len: usize, hint: (usize, usize)) -> Self {
+        Self { entries, len, hint }
     }
 
     /// Entries of the run in this batch.
@@ -75,8 +62,9 @@ impl Batch {
     }
 
     /// Prefetches for the entries behind `index`: the frame `far` entries on, and the data
-    /// that the hint of the frame `near` entries on points at (looking no further than the
-    /// chunk's end).
+    /// that the hint of the frame `near` entries on points at. Past the chunk's end, the
+    /// look ahead finds EMPTY entries (`far` and `near` are capped at `LOOK_AHEAD`), so it
+    /// needs no bound check.
     ///
     /// # Safety
     ///
@@ -84,31 +72,31 @@ impl Batch {
     /// queue since it was made, and no method of the queue running.
     #[inline]
     pub(crate) unsafe fn prefetch(&self, index: usize, near: usize, far: usize) -> Ahead {
-        if index + far < self.room {
-            // SAFETY: inside the chunk (the caller's contract keeps it alive); a plain read
-            // of an entry nothing else is touching now.
-            let raw = unsafe { self.entries.add(index + far).read() };
-            if is_frame_or_empty(raw) {
-                prefetch_lines(raw as usize, 3);
-            }
+        debug_assert!(index < self.len);
+        // Constants once inlined.
+        let (near, far) = (near.min(LOOK_AHEAD), far.min(LOOK_AHEAD));
+        // SAFETY: `index` is inside the chunk and `far` at most LOOK_AHEAD, so the entry is
+        // inside the chunk or its EMPTY tail (the caller's contract keeps it alive); a
+        // plain read of an entry nothing else is touching now.
+        let raw = unsafe { self.entries.add(index + far).read() };
+        if is_frame_or_empty(raw) {
+            prefetch_lines(raw as usize, 3);
         }
-        if index + near < self.room {
-            // SAFETY: as above.
-            let raw = unsafe { self.entries.add(index + near).read() };
-            if is_frame(raw) {
-                let frame = raw as usize;
-                // SAFETY: a pending timer's frame is a live, suspended coroutine frame (its
-                // awaiter unregisters the timer before the frame can go away); its first
-                // word, the resume function, is readable.
-                let key = unsafe { std::ptr::with_exposed_provenance::<usize>(frame).read() };
-                if key != self.hint.0 {
-                    return Ahead::OtherFunction { key, frame };
-                }
-                // SAFETY: the hint's offset was measured inside a frame of the same
-                // coroutine function (same resume function, same frame layout), so it is
-                // within this frame, which is live as above.
-                unsafe { prefetch_through(frame, self.hint.1) };
+        // SAFETY: as above.
+        let raw = unsafe { self.entries.add(index + near).read() };
+        if is_frame(raw) {
+            let frame = raw as usize;
+            // SAFETY: a pending timer's frame is a live, suspended coroutine frame (its
+            // awaiter unregisters the timer before the frame can go away); its first
+            // word, the resume function, is readable.
+            let key = unsafe { std::ptr::with_exposed_provenance::<usize>(frame).read() };
+            if key != self.hint.0 {
+                return Ahead::OtherFunction { key, frame };
             }
+            // SAFETY: the hint's offset was measured inside a frame of the same
+            // coroutine function (same resume function, same frame layout), so it is
+            // within this frame, which is live as above.
+            unsafe { prefetch_through(frame, self.hint.1) };
         }
         Ahead::Done
     }

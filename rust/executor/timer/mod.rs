@@ -407,8 +407,9 @@ impl TimerQueue {
         let left = end.checked_sub(slots.head()).filter(|&left| left != 0)?;
         let (entries, room) = slots.head_room()?;
         let len = room.min(usize::try_from(left).unwrap_or(usize::MAX));
-        // SAFETY: the head's entry in its live chunk, `room` entries from the chunk's end.
-        Some(unsafe { Batch::new(entries, len, room, self.hints.last()) })
+        // SAFETY: the head's entry in its live chunk, `room >= len` entries from the
+        // chunk's end.
+        Some(unsafe { Batch::new(entries, len, self.hints.last()) })
     }
 
     /// After a batch of `lane_id`: its head passes the first `taken` entries, of which

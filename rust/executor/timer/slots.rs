@@ -12,16 +12,22 @@ const CHUNK_BITS: u32 = 12;
 pub(super) const CHUNK: usize = 1 << CHUNK_BITS;
 const CHUNK_MASK: u64 = CHUNK as u64 - 1;
 
-/// One chunk of entries, owned through a raw pointer rather than a `Box`: C++ appends to
-/// the tail's chunk through the timer window (`window.rs`), and the run loop takes a due
-/// batch's entries at the head (`batch.rs`), both while the queue is not borrowed, and a
-/// pointer taken from a `Box` would be invalidated by every later use of the `Box`. Every
-/// reference into it lives only inside one method of `Slots`.
+/// Entries past a chunk's end, always EMPTY (no position maps to them): a look ahead of at
+/// most this many entries from one inside the chunk reads initialised memory without a
+/// bound check.
+pub(super) const LOOK_AHEAD: usize = 64;
+
+/// One chunk of entries (and the LOOK_AHEAD entries after it), owned through a raw
+/// pointer rather than a `Box`: C++ appends to the tail's chunk through the timer window
+/// (`window.rs`), and the run loop takes a due batch's entries at the head (`batch.rs`),
+/// both while the queue is not borrowed, and a pointer taken from a `Box` would be
+/// invalidated by every later use of the `Box`. Every reference into it lives only inside
+/// one method of `Slots`.
 struct Chunk(NonNull<u64>);
 
 impl Chunk {
     fn new() -> Self {
-        let chunk = vec![EMPTY; CHUNK].into_boxed_slice();
+        let chunk = vec![EMPTY; CHUNK + LOOK_AHEAD].into_boxed_slice();
         Self(NonNull::from(Box::leak(chunk)).cast())
     }
 
@@ -37,8 +43,9 @@ impl Chunk {
 
 impl Drop for Chunk {
     fn drop(&mut self) {
-        let slice = std::ptr::slice_from_raw_parts_mut(self.0.as_ptr(), CHUNK);
-        // SAFETY: made by `Chunk::new` from a boxed slice of CHUNK entries, freed once.
+        let slice = std::ptr::slice_from_raw_parts_mut(self.0.as_ptr(), CHUNK + LOOK_AHEAD);
+        // SAFETY: made by `Chunk::new` from a boxed slice of CHUNK + LOOK_AHEAD entries,
+        // freed once.
         drop(unsafe { Box::from_raw(slice) });
     }
 }
@@ -180,9 +187,10 @@ impl Slots {
     }
 
     /// The head's entry, in place, and the entries from it to the end of its chunk (`None`
-    /// if it has no chunk). The pointer is the chunk's own (not taken from a reference), so
-    /// it stays valid across later uses of the queue until the head leaves the chunk
-    /// ([`Slots::advance_by`]) or the slots are cleared.
+    /// if it has no chunk; [`LOOK_AHEAD`] more EMPTY ones follow). The pointer is the
+    /// chunk's own (not taken from a reference), so it stays valid across later uses of the
+    /// queue until the head leaves the chunk ([`Slots::advance_by`]) or the slots are
+    /// cleared.
     #[inline]
     pub(super) fn head_room(&self) -> Option<(NonNull<u64>, usize)> {
         let in_chunk = (self.head & CHUNK_MASK) as usize;

@@ -171,6 +171,32 @@ fn batches_end_at_chunk_boundaries() {
 }
 
 #[test]
+fn a_batch_looks_ahead_past_its_chunk_into_empty_entries() {
+    // Real memory behind the frames: the look ahead reads a frame's first word.
+    let frames: Vec<[usize; 4]> = vec![[0; 4]; CHUNK];
+    let mut q = TimerQueue::new();
+    for slot in &frames {
+        let address = NonNull::from(slot).cast::<c_void>();
+        q.insert(0, 16, Target::Frame(address));
+    }
+    let (lane, end) = q.pop_due(16).expect("due");
+    let batch = q.batch(lane, end).expect("a batch");
+    assert_eq!(batch.len(), CHUNK);
+    for index in 0..batch.len() {
+        // SAFETY: the batch is out and no queue method runs during these calls; the
+        // frames are live. Near the chunk's end the look ahead reads its EMPTY tail
+        // (valgrind and ASan check that it stays in the allocation).
+        unsafe {
+            let _ = batch.prefetch(index, 8, 16);
+            assert!(batch.take(index).is_some());
+        }
+    }
+    q.finish_batch(lane, batch.len(), 0);
+    q.finish_run(lane);
+    assert_eq!(q.len(), 0);
+}
+
+#[test]
 fn a_run_fired_while_the_same_lane_grows_keeps_order() {
     let mut q = TimerQueue::new();
     for n in 1..=3 {
