@@ -21,7 +21,7 @@
 use std::ptr::NonNull;
 
 use super::Due;
-use super::prefetch::prefetch_lines;
+use super::prefetch::{prefetch_hinted_data, prefetch_lines};
 use super::slots::{EMPTY, LOOK_AHEAD};
 use super::targets::{is_frame, is_frame_or_empty};
 
@@ -96,7 +96,7 @@ impl Batch {
             // SAFETY: the hint's offset was measured inside a frame of the same
             // coroutine function (same resume function, same frame layout), so it is
             // within this frame, which is live as above.
-            unsafe { prefetch_through(frame, self.hint.1) };
+            unsafe { prefetch_hinted_data(frame, self.hint.1) };
         }
         Ahead::Done
     }
@@ -114,7 +114,7 @@ impl Batch {
         if let Some(hint) = hint {
             self.hint = hint;
             // SAFETY: the caller's contract: the hint of this frame's function.
-            unsafe { prefetch_through(frame, hint.1) };
+            unsafe { prefetch_hinted_data(frame, hint.1) };
         }
     }
 
@@ -132,17 +132,4 @@ impl Batch {
         let raw = unsafe { self.entries.add(index).replace(EMPTY) };
         (raw != EMPTY).then_some(Due(raw))
     }
-}
-
-/// Prefetches the line that the pointer at `offset` in `frame` points at.
-///
-/// # Safety
-///
-/// `frame` is a live coroutine frame whose function keeps a pointer at `offset`.
-#[inline]
-unsafe fn prefetch_through(frame: usize, offset: usize) {
-    let frame = std::ptr::with_exposed_provenance::<u8>(frame);
-    // SAFETY: the caller's contract.
-    let target = unsafe { frame.add(offset).cast::<usize>().read() };
-    prefetch_lines(target, 1);
 }

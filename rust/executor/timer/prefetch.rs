@@ -51,6 +51,19 @@ impl Hints {
     }
 }
 
+/// Prefetches the line that the pointer at `offset` in `frame` points at.
+///
+/// # Safety
+///
+/// `frame` is a live coroutine frame whose function keeps a pointer at `offset`.
+#[inline]
+pub(super) unsafe fn prefetch_hinted_data(frame: usize, offset: usize) {
+    let frame = std::ptr::with_exposed_provenance::<u8>(frame);
+    // SAFETY: the caller's contract.
+    let target = unsafe { frame.add(offset).cast::<usize>().read() };
+    prefetch_lines(target, 1);
+}
+
 /// Prefetches `lines` cache lines from `address` (a coroutine frame: its resume function,
 /// promise and hottest locals; or the data a prefetch hint points at).
 #[inline]
